@@ -1,0 +1,61 @@
+"""eventapp: conferences, their programme and their people, published as JSON, iCal and frab."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from eventapp import db
+from eventapp.config import from_environment, normalize_database_url
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by config (tests pass theirs here)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.config["DATABASE_URL"] = normalize_database_url(app.config["DATABASE_URL"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.json.sort_keys = False  # keep the order the schemas declare
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """The database, and the ORM hooks that version schedules."""
+    import eventapp.models  # noqa: F401 - complete the mappers
+    import eventapp.versioning  # noqa: F401 - install the flush hook
+
+    db.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """The REST API and its OpenAPI document."""
+    from eventapp.api import register_api
+
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Every error in the one JSON shape."""
+    from eventapp.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """flask db ... and flask seed ..."""
+    from eventapp.cli import register_commands as register
+
+    register(app)

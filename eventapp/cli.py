@@ -1,0 +1,101 @@
+"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from eventapp.db import get_engine, get_session
+from eventapp.seeding.loader import SeedError, load_file
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+db_cli = AppGroup("db", help="Build and migrate the database schema (alembic).")
+seed_cli = AppGroup("seed", help="Validate and load seed files.")
+
+
+def alembic_config(connection=None) -> Config:
+    """Alembic's configuration for this app; with a connection, alembic runs on it."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    # Date-prefixed file names keep the one linear chain readable in a directory listing.
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    config.attributes["connection"] = connection
+    return config
+
+
+def _run_alembic(action, *args, **kwargs) -> None:
+    with get_engine().begin() as connection:
+        action(alembic_config(connection), *args, **kwargs)
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Migrate the schema up to REVISION (default: head)."""
+    _run_alembic(command.upgrade, revision)
+    click.echo(f"database at {revision}: {current_app.config['DATABASE_URL'].split('@')[-1]}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Migrate the schema down to REVISION (default: one step; 'base' for empty)."""
+    _run_alembic(command.downgrade, revision)
+
+
+@db_cli.command("current")
+def current() -> None:
+    """Show the revision the database is at."""
+    _run_alembic(command.current)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True, help="Compare the models with the database and write the difference.")
+def revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration script."""
+    _run_alembic(command.revision, message=message, autogenerate=autogenerate)
+
+
+def _fail(error: SeedError) -> None:
+    click.echo(f"{error.source}: refused, nothing was stored ({len(error.problems)} problem(s)):", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    raise SystemExit(1)
+
+
+@seed_cli.command("load")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check and report, then roll back.")
+def load(path: str, dry_run: bool) -> None:
+    """Create or update the meeting in a seed file; loading the same file again changes nothing."""
+    try:
+        report = load_file(get_session(), path, dry_run=dry_run)
+    except SeedError as error:
+        _fail(error)
+    click.echo(f"{'checked' if dry_run else 'loaded'} {report.slug} from {path}")
+    for line in report.lines():
+        click.echo(f"  {line}")
+
+
+@seed_cli.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False))
+def validate(path: str) -> None:
+    """Check a seed file against the schemas and the database's rules; write nothing."""
+    try:
+        load_file(get_session(), path, dry_run=True)
+    except SeedError as error:
+        _fail(error)
+    click.echo(f"{path}: valid")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the command groups to the app's CLI."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(seed_cli)

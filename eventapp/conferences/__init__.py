@@ -1,0 +1,1 @@
+"""Conferences and what belongs to one: rooms, tracks and exhibitor booths."""

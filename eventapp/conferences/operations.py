@@ -1,0 +1,96 @@
+"""Create and update conferences and their rooms, tracks and booths; flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eventapp.conferences.models import Booth, Conference, Room, Track, Venue
+from eventapp.enums import SessionStatus
+from eventapp.errors import Conflict, DomainError
+from eventapp.operations import assign, get_or_404
+from eventapp.people.models import Organization
+from eventapp.program.models import ProgramSession
+
+Child = TypeVar("Child", Room, Track, Booth)
+
+# The attribute that names each child uniquely within its conference.
+CHILD_KEYS: dict[type, str] = {Room: "name", Track: "name", Booth: "label"}
+
+
+def conference_window(conference: Conference) -> tuple[datetime, datetime]:
+    """The instants the conference's local dates span: from its first midnight to the midnight after it."""
+    zone = conference.zone
+    start = datetime.combine(conference.start_date, time(0), zone)
+    end = datetime.combine(conference.end_date + timedelta(days=1), time(0), zone)
+    return start, end
+
+
+def outside_window(conference: Conference, starts_at: datetime, ends_at: datetime) -> bool:
+    """True when a session at these instants does not fit in the conference's dates."""
+    start, end = conference_window(conference)
+    return starts_at < start or ends_at > end
+
+
+def get_by_slug(db: Session, slug: str) -> Conference | None:
+    """The conference with slug, or None."""
+    return db.scalar(select(Conference).where(Conference.slug == slug))
+
+
+def save_conference(db: Session, data: dict[str, Any], conference: Conference | None = None) -> Conference:
+    """Create a conference, or update the one given; its sessions must still fit its dates."""
+    data = dict(data)
+    if "venue" in data:
+        data["venue"] = Venue(**data["venue"])
+    slug = data.get("slug")
+    if slug is not None and (conference is None or slug != conference.slug):
+        if get_by_slug(db, slug) is not None:
+            raise Conflict(f"A conference with slug {slug!r} exists already.", "slug")
+    if conference is None:
+        conference = Conference()
+        db.add(conference)
+        assign(conference, data)
+    elif assign(conference, data):
+        if conference.end_date < conference.start_date:
+            raise DomainError("Must not be before start_date.", "end_date")
+        _check_sessions_fit(db, conference)
+    db.flush()
+    return conference
+
+
+def _check_sessions_fit(db: Session, conference: Conference) -> None:
+    start, end = conference_window(conference)
+    with db.no_autoflush:
+        misfit = db.scalars(
+            select(ProgramSession)
+            .where(ProgramSession.conference_id == conference.id)
+            .where(ProgramSession.status != SessionStatus.CANCELLED.value)
+            .where((ProgramSession.starts_at < start) | (ProgramSession.ends_at > end))
+            .limit(1)
+        ).first()
+    if misfit is not None:
+        raise Conflict(
+            f"Session {misfit.id} ({misfit.title!r}) would fall outside the conference's dates.", "start_date"
+        )
+
+
+def save_child(db: Session, conference: Conference, model: type[Child], data: dict[str, Any],
+               obj: Child | None = None) -> Child:
+    """Create a room, track or booth of conference, or update the one given; its name or label stays unique."""
+    key = CHILD_KEYS[model]
+    value = data.get(key)
+    if value is not None and (obj is None or value != getattr(obj, key)):
+        clash = select(model.id).where(model.conference_id == conference.id, getattr(model, key) == value)
+        if db.scalar(clash) is not None:
+            raise Conflict(f"This conference already has a {model.__name__.lower()} with {key} {value!r}.", key)
+    if model is Booth:
+        get_or_404(db, Organization, data.get("organization_id"), "organization_id")
+    if obj is None:
+        obj = model(conference_id=conference.id)
+        db.add(obj)
+    assign(obj, data)
+    db.flush()
+    return obj

@@ -1,0 +1,87 @@
+"""Conference, room, track and booth schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from eventapp import limits
+from eventapp.enums import ConferenceStatus
+from eventapp.people.schemas import OrganizationSchema
+from eventapp.schemas import COLOR_RE, country_field, language_field, slug_field, text, translations_field, validate_timezone
+
+
+class VenueSchema(ma.Schema):
+    name = text(limits.NAME, allow_none=True)
+    address = text(limits.TITLE, allow_none=True)
+    city = text(limits.NAME, allow_none=True)
+    country = country_field(allow_none=True)
+
+
+class RoomSchema(ma.Schema):
+    """A room; an online room stands for a virtual stage."""
+
+    id = fields.Integer(dump_only=True)
+    name = text(limits.NAME, required=True)
+    location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or floor"})
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
+    is_online = fields.Boolean(load_default=False)
+
+
+class TrackSchema(ma.Schema):
+    id = fields.Integer(dump_only=True)
+    name = text(limits.NAME, required=True)
+    color = fields.String(
+        allow_none=True, validate=validate.Regexp(COLOR_RE, error="Use a colour such as '#1f77b4'.")
+    )
+
+
+class BoothSchema(ma.Schema):
+    """An exhibitor's booth."""
+
+    id = fields.Integer(dump_only=True)
+    label = text(limits.SHORT, required=True, metadata={"description": "Booth number or label"})
+    location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or area"})
+    description = text(limits.LONG_TEXT, allow_none=True)
+    organization = fields.Nested(OrganizationSchema, dump_only=True)
+    organization_id = fields.Integer(load_only=True, required=True)
+
+
+class ConferenceSchema(ma.Schema):
+    """A conference as listed and as written."""
+
+    id = fields.Integer(dump_only=True)
+    slug = slug_field(limits.SLUG, required=True)
+    name = text(limits.NAME, required=True)
+    name_translations = translations_field(limits.NAME, load_default=dict)
+    series = text(limits.NAME, allow_none=True)
+    edition = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    venue = fields.Nested(VenueSchema, load_default=dict)
+    timezone = fields.String(required=True, validate=validate_timezone, metadata={"description": "IANA name"})
+    start_date = fields.Date(required=True, metadata={"description": "First day, local"})
+    end_date = fields.Date(required=True, metadata={"description": "Last day, local"})
+    languages = fields.List(language_field(), load_default=list)
+    website = fields.URL(allow_none=True, validate=validate.Length(max=limits.URL))
+    description = text(limits.LONG_TEXT, allow_none=True)
+    status = fields.String(
+        load_default=ConferenceStatus.DRAFT.value, validate=validate.OneOf([s.value for s in ConferenceStatus])
+    )
+    schedule_version = fields.Integer(
+        dump_only=True, metadata={"description": "Moves whenever anything in the schedule changes"}
+    )
+    schedule_changed_at = fields.AwareDateTime(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    @ma.validates_schema
+    def _dates_ordered(self, data, **_kwargs):
+        if "start_date" in data and "end_date" in data and data["end_date"] < data["start_date"]:
+            raise ma.ValidationError("Must not be before start_date.", "end_date")
+
+
+class ConferenceDetailSchema(ConferenceSchema):
+    """A conference with its rooms, tracks and booths."""
+
+    rooms = fields.List(fields.Nested(RoomSchema), dump_only=True)
+    tracks = fields.List(fields.Nested(TrackSchema), dump_only=True)
+    booths = fields.List(fields.Nested(BoothSchema), dump_only=True)

@@ -1,0 +1,36 @@
+"""Settings, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs that name no driver (as hosting platforms hand them out)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """The app's settings: DATABASE_URL (default: a SQLite file in the instance folder), LOG_LEVEL."""
+    default_url = "sqlite:///" + str(Path(instance_path) / "eventapp.sqlite3")
+    return {
+        "DATABASE_URL": normalize_database_url(os.environ.get("DATABASE_URL", default_url)),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Refuse request bodies over 1 MiB with 413 before reading them.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "API_TITLE": "eventapp",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    }

@@ -1,0 +1,110 @@
+"""Database lifecycle: the declarative base, the UTC datetime type, engines and request-scoped sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Constraint names must be stable for alembic (and for SQLite batch migrations) to find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; refuses naive values instead of guessing their zone."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: give it a time zone")
+        value = value.astimezone(UTC)
+        # SQLite has no time zone storage; every value in it is UTC by this type's contract.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model, with the naming convention for constraints."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    """created_at and updated_at, kept by the ORM on every insert and update."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+@dataclass
+class DatabaseState:
+    """What one app holds: its engine and the factory of its sessions."""
+
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str, **options) -> Engine:
+    """An engine for url; SQLite gets foreign keys and a busy timeout, PostgreSQL a checked pool."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def init_app(app: Flask) -> None:
+    """Bind an engine to the app and close each request's session when its context ends."""
+    engine = make_engine(app.config["DATABASE_URL"], **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    app.extensions["eventapp.db"] = DatabaseState(
+        engine=engine, sessionmaker=sessionmaker(bind=engine, expire_on_commit=False)
+    )
+    app.teardown_appcontext(close_session)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """The app's engine."""
+    return (app or current_app).extensions["eventapp.db"].engine
+
+
+def get_session() -> Session:
+    """The session of the current app context, created on first use; the caller owns the commit."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["eventapp.db"].sessionmaker()
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the context's session; anything not committed is rolled back."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,1 @@
+"""People and organizations, shared by all conferences."""

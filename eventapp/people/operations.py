@@ -1,0 +1,64 @@
+"""Create and update organizations and people; flush, never commit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eventapp import limits
+from eventapp.errors import Conflict
+from eventapp.operations import assign, get_or_404
+from eventapp.people.models import Organization, Person
+
+
+def save_organization(db: Session, data: dict[str, Any], organization: Organization | None = None) -> Organization:
+    """Create an organization, or update the one given; its name must stay unique."""
+    name = data.get("name")
+    if name is not None and (organization is None or name != organization.name):
+        if db.scalar(select(Organization.id).where(Organization.name == name)) is not None:
+            raise Conflict(f"An organization named {name!r} exists already.", "name")
+    if organization is None:
+        organization = Organization()
+        db.add(organization)
+    assign(organization, data)
+    db.flush()
+    return organization
+
+
+def slug_for(given_name: str, family_name: str) -> str:
+    """A URL-safe slug from a name ("Yoshiaki", "Uyama" -> "yoshiaki-uyama")."""
+    ascii_name = unicodedata.normalize("NFKD", f"{given_name} {family_name}").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return (slug or "person")[: limits.SLUG].strip("-")
+
+
+def _free_slug(db: Session, base: str) -> str:
+    taken = set(db.scalars(select(Person.slug).where(Person.slug.startswith(base))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def save_person(db: Session, data: dict[str, Any], person: Person | None = None) -> Person:
+    """Create a person, or update the one given; a new person without a slug gets one from the name."""
+    data = dict(data)
+    get_or_404(db, Organization, data.get("organization_id"), "organization_id")
+    slug = data.get("slug")
+    if slug is not None and (person is None or slug != person.slug):
+        if db.scalar(select(Person.id).where(Person.slug == slug)) is not None:
+            raise Conflict(f"A person with slug {slug!r} exists already.", "slug")
+    if person is None:
+        if slug is None:
+            data["slug"] = _free_slug(db, slug_for(data["given_name"], data["family_name"]))
+        person = Person()
+        db.add(person)
+    assign(person, data)
+    db.flush()
+    return person

@@ -1,0 +1,1 @@
+"""The programme: sessions of every kind and the people in them in their roles."""

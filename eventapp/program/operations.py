@@ -1,0 +1,107 @@
+"""Create and update programme sessions with their participants; flush, never commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eventapp.conferences.models import Conference, Room, Track
+from eventapp.conferences.operations import outside_window
+from eventapp.errors import Conflict, DomainError
+from eventapp.operations import assign, get_or_404, in_zone
+from eventapp.people.models import Organization, Person
+from eventapp.program.models import Participation, ProgramSession
+from eventapp.program.schemas import session_rule_violations
+
+SCALARS = (
+    "code", "title", "title_translations", "abstract", "abstract_translations", "kind", "status", "starts_at",
+    "ends_at", "room_id", "track_id", "language", "interpretation", "delivery", "sponsor_id",
+)
+
+
+def _refuse(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        field, message = problems[0]
+        raise DomainError(
+            message, field, details=[{"location": None, "field": f, "message": m} for f, m in problems]
+        )
+
+
+def _check_references(db: Session, conference: Conference, data: dict[str, Any]) -> None:
+    for key, model in (("room_id", Room), ("track_id", Track)):
+        obj = get_or_404(db, model, data.get(key), key)
+        if obj is not None and obj.conference_id != conference.id:
+            raise DomainError(f"{model.__name__} {obj.id} belongs to another conference.", key)
+    get_or_404(db, Organization, data.get("sponsor_id"), "sponsor_id")
+
+
+def _check_participants(db: Session, participants: list[dict[str, Any]]) -> None:
+    seen = set()
+    wanted = {p["person_id"] for p in participants}
+    found = set(db.scalars(select(Person.id).where(Person.id.in_(wanted)))) if wanted else set()
+    problems = []
+    for index, participant in enumerate(participants):
+        key = (participant["person_id"], participant["role"])
+        if participant["person_id"] not in found:
+            problems.append((f"participants.{index}.person_id", f"No person with id {participant['person_id']}."))
+        elif key in seen:
+            problems.append((f"participants.{index}", "The same person is listed twice in the same role."))
+        seen.add(key)
+    _refuse(problems)
+
+
+def _set_participants(program_session: ProgramSession, participants: list[dict[str, Any]]) -> None:
+    """Make the session's participants exactly these, keeping rows that stay so that nothing moves needlessly."""
+    existing = {(p.person_id, p.role): p for p in program_session.participants}
+    keep = []
+    for index, values in enumerate(participants):
+        values = {"order": index, **values}
+        row = existing.pop((values["person_id"], values["role"]), None)
+        if row is None:
+            row = Participation(person_id=values["person_id"], role=values["role"])
+        assign(row, {k: v for k, v in values.items() if k not in ("person_id", "role")})
+        keep.append(row)
+    if existing or [id(p) for p in keep] != [id(p) for p in program_session.participants]:
+        program_session.participants = keep
+
+
+def save_session(db: Session, conference: Conference, data: dict[str, Any],
+                 program_session: ProgramSession | None = None) -> ProgramSession:
+    """Create a session of conference, or update the one given, enforcing the rules that span rows."""
+    data = dict(data)
+    zone = conference.zone
+    for key in ("starts_at", "ends_at"):
+        if data.get(key) is not None:
+            data[key] = in_zone(data[key], zone)
+    participants = data.pop("participants", None)
+
+    current = {key: getattr(program_session, key) for key in SCALARS} if program_session else {}
+    merged = {**current, **data}
+    _refuse(session_rule_violations(merged))
+    _check_references(db, conference, data)
+    if participants is not None:
+        _check_participants(db, participants)
+    if outside_window(conference, merged["starts_at"], merged["ends_at"]):
+        raise DomainError(
+            f"The session must lie within the conference's dates, {conference.start_date} to "
+            f"{conference.end_date} in {conference.timezone}.",
+            "starts_at",
+        )
+    code = data.get("code")
+    if code is not None and (program_session is None or code != program_session.code):
+        clash = select(ProgramSession.id).where(
+            ProgramSession.conference_id == conference.id, ProgramSession.code == code
+        )
+        if db.scalar(clash) is not None:
+            raise Conflict(f"This conference already has a session with code {code!r}.", "code")
+
+    if program_session is None:
+        program_session = ProgramSession(conference_id=conference.id)
+        db.add(program_session)
+    assign(program_session, {k: v for k, v in data.items() if k in SCALARS})
+    if participants is not None:
+        _set_participants(program_session, participants)
+    db.flush()
+    return program_session

@@ -1,0 +1,85 @@
+"""Programme session and participation schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from eventapp import limits
+from eventapp.conferences.schemas import RoomSchema, TrackSchema
+from eventapp.enums import Delivery, Role, SessionKind, SessionStatus
+from eventapp.people.schemas import OrganizationSchema, PersonSchema
+from eventapp.schemas import LocalDateTime, language_field, text, translations_field
+
+
+def session_rule_violations(data: dict[str, Any], sponsor_key: str = "sponsor_id") -> list[tuple[str, str]]:
+    """(field, message) for each rule a session's own fields break; used on input and after merging an edit."""
+    problems = []
+    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    if starts_at is not None and ends_at is not None:
+        comparable = (starts_at.tzinfo is None) == (ends_at.tzinfo is None)
+        if comparable and ends_at <= starts_at:
+            problems.append(("ends_at", "Must be after starts_at."))
+    if data.get("kind") == SessionKind.SATELLITE_SYMPOSIUM.value and data.get(sponsor_key) is None:
+        problems.append((sponsor_key, "A satellite symposium needs a sponsor organization."))
+    return problems
+
+
+class ParticipantSchema(ma.Schema):
+    """A person in a session in one role."""
+
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    order = fields.Integer(validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"})
+    presentation_title = text(limits.TITLE, allow_none=True, metadata={"description": "The speaker's own talk"})
+    remote = fields.Boolean(load_default=False, metadata={"description": "Joins online"})
+    person = fields.Nested(PersonSchema, dump_only=True)
+    person_id = fields.Integer(load_only=True, required=True)
+
+
+class ProgramSessionSchema(ma.Schema):
+    """A session as shown and as written; times are shown in the conference's zone with its offset."""
+
+    id = fields.Integer(dump_only=True)
+    code = text(limits.SHORT, allow_none=True, metadata={"description": "The organizer's own reference"})
+    title = text(limits.TITLE, required=True)
+    title_translations = translations_field(limits.TITLE, load_default=dict)
+    abstract = text(limits.LONG_TEXT, allow_none=True)
+    abstract_translations = translations_field(limits.LONG_TEXT, load_default=dict)
+    kind = fields.String(
+        load_default=SessionKind.SESSION.value, validate=validate.OneOf([k.value for k in SessionKind])
+    )
+    status = fields.String(
+        load_default=SessionStatus.DRAFT.value, validate=validate.OneOf([s.value for s in SessionStatus])
+    )
+    starts_at = LocalDateTime(
+        required=True, metadata={"description": "ISO 8601; a time without offset is read in the conference's zone"}
+    )
+    ends_at = LocalDateTime(required=True)
+    room = fields.Nested(RoomSchema, dump_only=True, allow_none=True)
+    room_id = fields.Integer(load_only=True, allow_none=True)
+    track = fields.Nested(TrackSchema, dump_only=True, allow_none=True)
+    track_id = fields.Integer(load_only=True, allow_none=True)
+    language = language_field(allow_none=True, metadata={"description": "Language of delivery"})
+    interpretation = fields.List(
+        language_field(), load_default=list, metadata={"description": "Simultaneous interpretation into these"}
+    )
+    delivery = fields.String(
+        load_default=Delivery.IN_PERSON.value, validate=validate.OneOf([d.value for d in Delivery])
+    )
+    sponsor = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
+    sponsor_id = fields.Integer(load_only=True, allow_none=True)
+    participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
+    sequence = fields.Integer(dump_only=True, metadata={"description": "iCalendar SEQUENCE"})
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    # The field that names the sponsor: an id here, a name in seed files.
+    SPONSOR_KEY = "sponsor_id"
+
+    @ma.validates_schema
+    def _session_rules(self, data, **_kwargs):
+        problems = session_rule_violations(data, self.SPONSOR_KEY)
+        if problems:
+            raise ma.ValidationError({field: [message] for field, message in problems})
