@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["DATABASE_URL"] = normalize_database_url(app.config["DATABASE_URL"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.sort_keys = False  # keep the order the schemas declare
+    app.json.ensure_ascii = False  # Japanese and Chinese names as UTF-8, not \u escapes
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 

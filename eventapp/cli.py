@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -51,8 +53,14 @@ def downgrade(revision: str) -> None:
 
 @db_cli.command("current")
 def current() -> None:
-    """Show the revision the database is at."""
-    _run_alembic(command.current)
+    """Show the revision the database is at, and whether that is the newest."""
+    with get_engine().connect() as connection:
+        revisions = MigrationContext.configure(connection).get_current_heads()
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    if not revisions:
+        click.echo("empty: no migration applied")
+    for revision in revisions:
+        click.echo(f"{revision} (head)" if revision in heads else f"{revision} (behind head)")
 
 
 @db_cli.command("revision")

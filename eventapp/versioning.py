@@ -30,9 +30,14 @@ def _net_changed(obj: object, attribute: str) -> bool:
     return list(history.added) != list(history.deleted)
 
 
+def _participants_changed(obj: object) -> bool:
+    return isinstance(obj, ProgramSession) and inspect(obj).attrs.participants.history.has_changes()
+
+
 def _modified(obj: object) -> bool:
-    """True when a column of obj holds a new value; setting a column to its old value is no change."""
-    return any(_net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs)
+    """True when a column of obj holds a new value (setting a column to its old value is no change), or a
+    session's list of participants changed (a removed participant is deleted only later, in the flush)."""
+    return _participants_changed(obj) or any(_net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs)
 
 
 def _conference_id(obj: object) -> int | Conference | None:
@@ -103,6 +108,8 @@ def _version_schedules(session: Session, _flush_context, _instances) -> None:
             if isinstance(obj, ProgramSession) and not is_new and obj not in session.deleted:
                 if any(_net_changed(obj, key) for key in SEQUENCE_ATTRIBUTES):
                     obj.sequence = (obj.sequence or 0) + 1
+            if _participants_changed(obj) and obj not in session.new:
+                obj.updated_at = now
             if isinstance(obj, Participation):
                 program_session = obj.program_session
                 if program_session is not None and program_session not in session.new:

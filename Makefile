@@ -1,0 +1,52 @@
+# Two commands: `make run` sets everything up and serves the app; `make test` runs the suite.
+# Both are idempotent: a second run only redoes what changed (requirements, migrations, seed).
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+SEED ?= seed/dia-japan-2025.yaml
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev db seed clean
+
+run: install db seed
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed-runtime
+install-dev: $(VENV)/.installed-dev
+
+db: install
+	$(FLASK) db upgrade
+
+seed: install db
+	$(FLASK) seed load $(SEED)
+
+# Debian and Ubuntu ship the venv module separately (python3-venv); as root we install it, otherwise we say how.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "eventapp needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		rm -rf $(VENV); \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+		else \
+			echo "$(PYTHON) -m venv failed: install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv)"; \
+			exit 1; \
+		fi; }
+
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-runtime
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,93 @@
+"""Fixtures: one migrated throw-away database for the run (SQLite, or TEST_DATABASE_URL), emptied after each test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from eventapp import create_app
+from eventapp.db import get_engine
+from eventapp.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+DIA_SEED = ROOT / "seed" / "dia-japan-2025.yaml"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+# For tests that only mean something on PostgreSQL.
+requires_postgres = pytest.mark.skipif(
+    not (POSTGRES_URL or "").startswith("postgresql"),
+    reason="TEST_DATABASE_URL is not set to a PostgreSQL database (.ci/run sets it)",
+)
+
+
+def reset_database(app) -> None:
+    """Drop everything in the database, so that migrations start from empty."""
+    engine = get_engine(app)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def make_app(url: str):
+    """An app on url, in testing mode."""
+    return create_app({"TESTING": True, "DATABASE_URL": url})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return POSTGRES_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_app(database_url)
+    reset_database(app)
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request):
+    """Each test starts from the migrated, empty schema."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    engine = get_engine(app)
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(runner):
+    """The DIA Japan 2025 seed, loaded through the CLI."""
+    result = runner.invoke(args=["seed", "load", str(DIA_SEED)])
+    assert result.exit_code == 0, result.output
+    return result

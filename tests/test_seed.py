@@ -1,0 +1,331 @@
+"""`flask seed load`: the DIA Japan meeting as the article describes it, idempotent loads, located refusals."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from conftest import DIA_SEED
+from sqlalchemy import func, select
+
+from eventapp.db import get_engine
+from eventapp.models import Base
+
+MINIMAL = textwrap.dedent(
+    """\
+    conference:
+      slug: tiny-2025
+      name: Tiny Meeting
+      timezone: Asia/Tokyo
+      start_date: "2025-10-19"
+      end_date: "2025-10-20"
+      status: published
+    organizations:
+      - name: Tigermed
+        kind: cro
+    people:
+      - slug: sun-lixia
+        given_name: Lixia
+        family_name: Sun
+        family_name_first: true
+        organization: Tigermed
+        email: sun@example.com
+    rooms:
+      - name: Room 101
+    sessions:
+      - code: S1
+        title: Opening
+        kind: plenary
+        status: confirmed
+        starts_at: "2025-10-19T09:00"
+        ends_at: "2025-10-19T10:00"
+        room: Room 101
+        participants:
+          - person: sun-lixia
+            role: speaker
+    """
+)
+
+
+def write(tmp_path, text: str, name: str = "seed.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def load(runner, path):
+    return runner.invoke(args=["seed", "load", str(path)])
+
+
+def row_counts(app) -> dict[str, int]:
+    with get_engine(app).connect() as connection:
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def sessions_by_code(client, slug="dia-japan-2025"):
+    body = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200").get_json()
+    return {s["code"]: s for s in body["items"]}
+
+
+def people_in(session):
+    return {(p["role"], p["person"]["display_name"]) for p in session["participants"]}
+
+
+# The meeting as the article describes it
+
+
+def test_dia_meeting_is_browsable(client, seeded):
+    conference = client.get("/api/v1/conferences/dia-japan-2025").get_json()
+    assert conference["name"] == "22nd DIA Japan Annual Meeting"
+    assert conference["series"] == "DIA Japan Annual Meeting"
+    assert conference["edition"] == 22
+    assert conference["timezone"] == "Asia/Tokyo"
+    assert (conference["start_date"], conference["end_date"]) == ("2025-10-19", "2025-10-21")
+    assert conference["venue"]["name"] == "Tokyo Big Sight"
+    assert conference["venue"]["city"] == "Tokyo"
+    assert {b["organization"]["name"] for b in conference["booths"]} >= {"Tigermed"}
+
+
+def test_china_town_hall_people_in_their_roles(client, seeded):
+    town_hall = next(s for s in sessions_by_code(client).values() if s["title"] == "China Town Hall")
+    assert town_hall["kind"] == "town_hall"
+    assert {("moderator", "Su Ling"), ("co_host", "Zhang Dingheng"), ("co_host", "Hitoshi Endo")} <= people_in(town_hall)
+    by_name = {p["person"]["display_name"]: p for p in town_hall["participants"]}
+    assert by_name["Zhang Dingheng"]["person"]["organization"]["name"].startswith(
+        "China Center for Food and Drug International Exchange"
+    )
+    assert by_name["Hitoshi Endo"]["person"]["position"].startswith("Director of the Asian Training Center")
+    # The online speech
+    online = by_name["Lv Shuchao"]
+    assert online["remote"] is True
+    assert online["presentation_title"].startswith("New Technologies Empower Clinical Trial Inspections")
+
+
+def test_roundtable_and_satellite_symposium(client, seeded):
+    sessions = sessions_by_code(client).values()
+    title = (
+        "Delivering Innovative Medicines Faster to Patients in Asia – From Perspective of China-Japan "
+        "Collaboration in Simultaneous Global Development"
+    )
+    roundtable = next(s for s in sessions if s["title"] == title)
+    assert roundtable["kind"] == "roundtable"
+    assert ("organizer", "Yoshiaki Uyama") in people_in(roundtable)
+    uyama = next(p["person"] for p in roundtable["participants"] if p["role"] == "organizer")
+    assert uyama["native_name"] == "宇山 佳明"
+    assert uyama["organization"]["kind"] == "regulator"
+
+    satellite = next(s for s in sessions if s["kind"] == "satellite_symposium")
+    assert satellite["sponsor"]["name"] == "Tigermed"
+    assert satellite["participants"][0]["presentation_title"] == (
+        "Unlocking the Opportunities of Real-World Evidence (RWE) in China"
+    )
+
+
+def test_times_carry_the_conference_offset(client, seeded):
+    for session in sessions_by_code(client).values():
+        assert session["starts_at"].endswith("+09:00"), session["starts_at"]
+        assert session["ends_at"].endswith("+09:00")
+    satellite = sessions_by_code(client)["SAT-TIGERMED"]
+    assert satellite["starts_at"] == "2025-10-20T12:00:00+09:00"
+
+
+# Idempotent loads and edits
+
+
+def test_loading_twice_changes_nothing(client, runner, app, seeded):
+    before = client.get("/api/v1/conferences/dia-japan-2025").get_json()
+    sessions_before = sessions_by_code(client)
+    counts = row_counts(app)
+
+    again = load(runner, DIA_SEED)
+
+    assert again.exit_code == 0, again.output
+    assert " 0 created, 0 changed" in again.output
+    assert "created, 0 changed" in again.output and " 1 created" not in again.output
+    assert row_counts(app) == counts
+    after = client.get("/api/v1/conferences/dia-japan-2025").get_json()
+    assert after["schedule_version"] == before["schedule_version"]
+    assert after["updated_at"] == before["updated_at"]
+    assert sessions_by_code(client) == sessions_before
+
+
+def test_seed_edits_move_version_and_sequence(client, runner, tmp_path):
+    assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
+    version = client.get("/api/v1/conferences/tiny-2025").get_json()["schedule_version"]
+    session = sessions_by_code(client, "tiny-2025")["S1"]
+
+    # A new room for the session: a SEQUENCE change
+    moved = MINIMAL.replace("rooms:\n  - name: Room 101\n", "rooms:\n  - name: Room 101\n  - name: Room 605\n")
+    moved = moved.replace("    room: Room 101\n", "    room: Room 605\n")
+    result = load(runner, write(tmp_path, moved))
+    assert result.exit_code == 0, result.output
+    assert "sessions: 0 created, 1 changed" in result.output
+    after = sessions_by_code(client, "tiny-2025")["S1"]
+    assert after["room"]["name"] == "Room 605"
+    assert after["sequence"] == session["sequence"] + 1
+    assert after["updated_at"] > session["updated_at"]
+    version_after_move = client.get("/api/v1/conferences/tiny-2025").get_json()["schedule_version"]
+    assert version_after_move > version
+
+    # A new abstract: the schedule changes, the SEQUENCE does not
+    described = moved.replace("    title: Opening\n", "    title: Opening\n    abstract: Welcome.\n")
+    assert load(runner, write(tmp_path, described)).exit_code == 0
+    again = sessions_by_code(client, "tiny-2025")["S1"]
+    assert again["abstract"] == "Welcome."
+    assert again["sequence"] == after["sequence"]
+    assert client.get("/api/v1/conferences/tiny-2025").get_json()["schedule_version"] > version_after_move
+
+
+def test_editing_a_person_moves_the_schedule_version(client, runner, tmp_path):
+    assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
+    version = client.get("/api/v1/conferences/tiny-2025").get_json()["schedule_version"]
+    renamed = MINIMAL.replace("    given_name: Lixia\n", "    given_name: Lixia\n    honorific: Ms.\n")
+    assert load(runner, write(tmp_path, renamed)).exit_code == 0
+    assert client.get("/api/v1/conferences/tiny-2025").get_json()["schedule_version"] > version
+    speaker = sessions_by_code(client, "tiny-2025")["S1"]["participants"][0]["person"]
+    assert speaker["honorific"] == "Ms."
+
+
+def test_removing_a_participant_touches_the_session(client, runner, tmp_path):
+    assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
+    before = sessions_by_code(client, "tiny-2025")["S1"]
+    alone = MINIMAL.replace(
+        "    participants:\n      - person: sun-lixia\n        role: speaker\n", "    participants: []\n"
+    )
+    assert load(runner, write(tmp_path, alone)).exit_code == 0
+    after = sessions_by_code(client, "tiny-2025")["S1"]
+    assert after["participants"] == []
+    assert after["updated_at"] > before["updated_at"]
+    assert after["sequence"] == before["sequence"]
+
+
+def test_yaml_reads_country_no_and_times_as_written(client, runner, tmp_path):
+    """Plain YAML 1.1 would read NO (Norway) as false and an unquoted time as a naive datetime."""
+    text = MINIMAL.replace("    kind: cro\n", "    kind: cro\n    country: NO\n")
+    text = text.replace('starts_at: "2025-10-19T09:00"', "starts_at: 2025-10-19 09:00:00")
+    result = load(runner, write(tmp_path, text))
+    assert result.exit_code == 0, result.output
+    session = sessions_by_code(client, "tiny-2025")["S1"]
+    assert session["starts_at"] == "2025-10-19T09:00:00+09:00"
+    assert session["participants"][0]["person"]["organization"]["country"] == "NO"
+
+
+def test_dry_run_stores_nothing(client, runner, app, tmp_path):
+    result = runner.invoke(args=["seed", "load", "--dry-run", write(tmp_path, MINIMAL)])
+    assert result.exit_code == 0, result.output
+    assert "checked tiny-2025" in result.output
+    assert set(row_counts(app).values()) == {0}
+
+
+# Refusals: located, and nothing stored
+
+BAD_FILES = {
+    "unknown-field": (
+        MINIMAL.replace("  - name: Room 101\n", "  - name: Room 101\n    colour: red\n"),
+        "line 20: rooms[0].colour: Unknown field.",
+    ),
+    "end-before-start": (
+        MINIMAL.replace('ends_at: "2025-10-19T10:00"', 'ends_at: "2025-10-19T08:00"'),
+        "line 26: sessions[0].ends_at: Must be after starts_at.",
+    ),
+    "unknown-timezone": (
+        MINIMAL.replace("timezone: Asia/Tokyo", "timezone: Asia/Tokio"),
+        "line 4: conference.timezone: Unknown time zone 'Asia/Tokio'",
+    ),
+    "satellite-without-sponsor": (
+        MINIMAL.replace("kind: plenary", "kind: satellite_symposium"),
+        "sessions[0].sponsor: A satellite symposium needs a sponsor organization.",
+    ),
+    "undefined-person": (
+        MINIMAL.replace("- person: sun-lixia", "- person: nobody"),
+        "line 29: sessions[0].participants[0].person: 'nobody' is not defined in people",
+    ),
+    "outside-conference-dates": (
+        MINIMAL.replace('"2025-10-19T09:00"', '"2025-10-21T09:00"').replace('"2025-10-19T10:00"', '"2025-10-21T10:00"'),
+        "line 25: sessions[0].starts_at: The session must lie within the conference's dates, 2025-10-19 to "
+        "2025-10-20 in Asia/Tokyo.",
+    ),
+    "undefined-room": (
+        MINIMAL.replace("    room: Room 101\n", "    room: Room 999\n"),
+        "line 27: sessions[0].room: 'Room 999' is not defined in rooms",
+    ),
+    "not-yaml": (MINIMAL.replace("  name: Tiny Meeting", "  name: [Tiny"), "not valid YAML"),
+    "not-a-mapping": ("- just\n- a list\n", "a seed file is a mapping with a 'conference' key"),
+    "country-not-a-string": (
+        MINIMAL.replace("  - name: Tigermed\n", "  - name: Tigermed\n    country: 12\n"),
+        "line 10: organizations[0].country: Not a valid string.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_file_is_refused_with_its_place_and_nothing_stored(runner, app, client, tmp_path, case):
+    text, expected = BAD_FILES[case]
+    result = load(runner, write(tmp_path, text))
+    assert result.exit_code == 1
+    assert "refused, nothing was stored" in result.output
+    assert expected in result.output
+    assert set(row_counts(app).values()) == {0}
+    assert client.get("/api/v1/conferences").get_json()["total"] == 0
+
+
+def test_every_problem_is_reported_at_once(runner, tmp_path):
+    text = (
+        MINIMAL.replace("timezone: Asia/Tokyo", "timezone: Nowhere/City")
+        .replace("- person: sun-lixia", "- person: nobody")
+        .replace("kind: plenary", "kind: lecture")
+    )
+    result = load(runner, write(tmp_path, text))
+    assert result.exit_code == 1
+    assert "conference.timezone" in result.output
+    assert "sessions[0].kind: Must be one of" in result.output
+
+
+def test_bad_edit_leaves_the_stored_meeting_untouched(client, runner, app, seeded, tmp_path):
+    before = client.get("/api/v1/conferences/dia-japan-2025").get_json()
+    sessions_before = sessions_by_code(client)
+    counts = row_counts(app)
+    text = DIA_SEED.read_text(encoding="utf-8")
+    text = text.replace("title: China Town Hall", "title: China Town Hall (renamed)")
+    text = text.replace("  - name: Online\n", "  - name: Online 2\n  - name: Online\n")
+    text = text.replace("- person: xu-lei", "- person: xu-lei-unknown")
+
+    result = load(runner, write(tmp_path, text))
+
+    assert result.exit_code == 1
+    assert "xu-lei-unknown" in result.output
+    assert row_counts(app) == counts
+    assert client.get("/api/v1/conferences/dia-japan-2025").get_json() == before
+    assert sessions_by_code(client) == sessions_before
+
+
+def test_rule_broken_only_in_the_database_is_refused_whole(client, runner, app, tmp_path):
+    """A problem only the operations see (after earlier entities were written) still stores nothing."""
+    text = MINIMAL + (
+        "  - code: S2\n"
+        "    title: Too late\n"
+        "    status: confirmed\n"
+        '    starts_at: "2025-10-22T09:00"\n'
+        '    ends_at: "2025-10-22T10:00"\n'
+    )
+    result = load(runner, write(tmp_path, text))
+    assert result.exit_code == 1
+    assert "sessions[1].starts_at" in result.output
+    assert set(row_counts(app).values()) == {0}
+
+
+def test_validate_reports_and_writes_nothing(runner, app, tmp_path):
+    ok = runner.invoke(args=["seed", "validate", write(tmp_path, MINIMAL)])
+    assert ok.exit_code == 0 and "valid" in ok.output
+    bad = runner.invoke(args=["seed", "validate", write(tmp_path, MINIMAL.replace("Asia/Tokyo", "Mars/Base"))])
+    assert bad.exit_code == 1 and "conference.timezone" in bad.output
+    assert set(row_counts(app).values()) == {0}
+
+
+def test_missing_file_is_a_clear_error(runner, tmp_path):
+    result = load(runner, tmp_path / "nope.yaml")
+    assert result.exit_code == 1
+    assert "cannot read the file" in result.output
