@@ -17,6 +17,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -147,6 +148,12 @@ def handle_domain_error(error: DomainError):
     return error_body(error.status, error.message, details), error.status
 
 
+def handle_database_unavailable(error: OperationalError):
+    """A database that does not answer is a passing condition: 503, and the client may retry."""
+    log.error("database unavailable: %s", error.orig if error.orig is not None else error)
+    return error_body(503, "The database is unavailable; try again shortly."), 503, {"Retry-After": "5"}
+
+
 def handle_unexpected(error: Exception):
     """Log the traceback and answer 500 in the error shape, without the traceback."""
     if isinstance(error, HTTPException):
@@ -159,4 +166,5 @@ def register_errorhandlers(app: Flask) -> None:
     """Install the handlers so that no error leaves the app in another shape."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
