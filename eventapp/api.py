@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+import hashlib
+import json
+
+import marshmallow as ma
+from flask import Flask, Response, request
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from sqlalchemy import Select, func, select, text
@@ -12,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from eventapp import errors
 from eventapp.db import get_session
+from eventapp.errors import PreconditionFailed
 
 
 class EventApi(Api):
@@ -23,6 +29,33 @@ class EventApi(Api):
         return errors.handle_http_exception(error)
 
 
+def etag_for(schema: ma.Schema, obj: Any) -> str:
+    """A strong ETag: the hash of the representation a GET shows."""
+    body = json.dumps(schema.dump(obj), sort_keys=True, ensure_ascii=False, default=str)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def _listed(header: str | None) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
+
+
+def check_if_match(schema: ma.Schema, obj: Any) -> None:
+    """412 when the request's If-Match names another version of obj than the stored one."""
+    wanted = _listed(request.headers.get("If-Match"))
+    if wanted and "*" not in wanted and etag_for(schema, obj) not in wanted:
+        raise PreconditionFailed(
+            "The resource has changed since that ETag: read it again, then retry.", "If-Match", location="header"
+        )
+
+
+def send(schema: ma.Schema, obj: Any, status: int = 200):
+    """obj with its ETag; 304 for a GET whose If-None-Match names the current one."""
+    etag = etag_for(schema, obj)
+    if request.method in ("GET", "HEAD") and etag in _listed(request.headers.get("If-None-Match")):
+        return Response(status=304, headers={"ETag": etag})
+    return obj, status, {"ETag": etag}
+
+
 def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:
     """One page of stmt's rows in the list envelope; the total counts every page."""
     db = get_session()
@@ -31,6 +64,22 @@ def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:
     items = db.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
+
+# For write operations in the OpenAPI document.
+AUTH = {"security": [{"bearerAuth": []}]}
+
+_ERROR_DOCS = Blueprint("error-docs", __name__)
+
+
+def document_errors(*statuses: int):
+    """Document the error answers a view may give, all in the one error shape."""
+
+    def decorator(func):
+        for status in statuses:
+            func = _ERROR_DOCS.alt_response(status, schema=errors.ErrorSchema)(func)
+        return func
+
+    return decorator
 
 health = Blueprint("health", __name__, description="Liveness and readiness")
 
@@ -48,12 +97,32 @@ class Health(MethodView):
         return {"status": "ok", "database": "ok"}
 
 
+def writes_need_a_token() -> None:
+    """Before a blueprint parses a body: who may not write learns nothing about what a valid body looks like."""
+    from eventapp.auth.access import require_token
+
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        require_token()
+
+
+def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
+    """OpenAPI component names: FooSchema is Foo, and its partial form for PATCH is FooUpdate."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    return f"{name}Update" if not isinstance(schema, type) and schema.partial else name
+
+
 def register_api(app: Flask) -> EventApi:
     """Create the app's Api and register every blueprint on it."""
     from eventapp.conferences.routes import blp as conferences
+    from eventapp.people.routes import blp as people
     from eventapp.program.routes import blp as program
 
-    api = EventApi(app, spec_kwargs={"info": {"description": "Conferences, their programme and their people."}})
-    for blueprint in (health, conferences, program):
+    api = EventApi(app, spec_kwargs={
+        "info": {"description": "Conferences, their programme and their people."},
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+    })
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in (health, conferences, program, people):
         api.register_blueprint(blueprint)
     return api

@@ -1,4 +1,4 @@
-"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings."""
+"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings, `flask tokens ...` for API tokens."""
 
 from __future__ import annotations
 
@@ -12,13 +12,18 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from eventapp.auth.operations import create_token, list_tokens, revoke_token
+from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_engine, get_session
+from eventapp.enums import TokenRole
+from eventapp.errors import DomainError
 from eventapp.seeding.loader import SeedError, load_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 db_cli = AppGroup("db", help="Build and migrate the database schema (alembic).")
 seed_cli = AppGroup("seed", help="Validate and load seed files.")
+tokens_cli = AppGroup("tokens", help="Issue, list and revoke API tokens.")
 
 
 def alembic_config(connection=None) -> Config:
@@ -103,7 +108,49 @@ def validate(path: str) -> None:
     click.echo(f"{path}: valid")
 
 
+@tokens_cli.command("create")
+@click.option("--role", type=click.Choice([r.value for r in TokenRole]), required=True)
+@click.option("--conference", "slug", help="The conference an organizer token may write (its slug).")
+@click.option("--name", help="A note to tell the token apart, e.g. who holds it.")
+def create_token_command(role: str, slug: str | None, name: str | None) -> None:
+    """Issue a token and print it once; only its hash is stored."""
+    db = get_session()
+    conference = None
+    if slug is not None:
+        conference = get_by_slug(db, slug)
+        if conference is None:
+            raise click.BadParameter(f"no conference {slug!r}", param_hint="--conference")
+    try:
+        token = create_token(db, role, conference, name)
+    except DomainError as error:
+        raise click.UsageError(error.message) from error
+    db.commit()
+    click.echo(token)
+
+
+@tokens_cli.command("list")
+def list_tokens_command() -> None:
+    """List tokens: id, prefix, role, conference, name, state. Never the tokens themselves."""
+    for token in list_tokens(get_session()):
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}Z" if token.revoked_at else "active"
+        scope = token.conference.slug if token.conference else "-"
+        click.echo(f"{token.id}\t{token.prefix}...\t{token.role}\t{scope}\t{token.name or '-'}\t{state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id: int) -> None:
+    """Revoke the token with TOKEN_ID (see tokens list)."""
+    try:
+        revoke_token(get_session(), token_id)
+    except DomainError as error:
+        raise click.UsageError(error.message) from error
+    get_session().commit()
+    click.echo(f"revoked token {token_id}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(tokens_cli)

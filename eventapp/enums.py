@@ -61,6 +61,11 @@ class Role(StrEnum):
     DISCUSSANT = "discussant"
 
 
+class TokenRole(StrEnum):
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
+
+
 def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
     """A named CHECK constraint that keeps column inside the values of enum."""
     values = ", ".join(f"'{member.value}'" for member in enum)

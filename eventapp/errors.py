@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask
-from sqlalchemy.exc import OperationalError
+from flask import Flask, current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ class ErrorDetailSchema(ma.Schema):
     )
     field = ma.fields.String(allow_none=True, metadata={"description": "Dotted path to the field, or null"})
     message = ma.fields.String(metadata={"description": "What is wrong, in words"})
+    session = ma.fields.Dict(
+        metadata={"description": "On a scheduling conflict: the session in the way {id, code, title, starts_at, ends_at}"}
+    )
 
 
 class ErrorSchema(ma.Schema):
@@ -63,6 +66,7 @@ class DomainError(Exception):
 
     status = 422
     code = "validation_failed"
+    headers: dict[str, str] = {}
 
     def __init__(self, message: str, field: str | None = None, *, location: str | None = None,
                  details: list[dict[str, Any]] | None = None):
@@ -77,6 +81,22 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="eventapp"'}
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "precondition_failed"
 
 
 class Conflict(DomainError):
@@ -127,10 +147,12 @@ def handle_http_exception(error: HTTPException):
     headers = data.get("headers") or {}
     if "messages" in data:
         details = _webargs_details(data["messages"])
-        message = "The request is not valid." if status == 422 else error.description
+        message = "The request is not valid." if status == 422 else details[0]["message"] if details else error.name
     else:
         details = data.get("errors") or []
         message = data.get("message") or error.description or error.name
+    if status == 413:
+        message = f"The request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes."
     if status >= 500:
         message = "The server could not complete the request."
     response_headers = dict(headers)
@@ -145,13 +167,19 @@ def handle_domain_error(error: DomainError):
         {**detail, "location": detail.get("location") or ("json" if detail.get("field") else None)}
         for detail in error.details
     ]
-    return error_body(error.status, error.message, details), error.status
+    return error_body(error.status, error.message, details), error.status, error.headers
 
 
 def handle_database_unavailable(error: OperationalError):
     """A database that does not answer is a passing condition: 503, and the client may retry."""
     log.error("database unavailable: %s", error.orig if error.orig is not None else error)
     return error_body(503, "The database is unavailable; try again shortly."), 503, {"Retry-After": "5"}
+
+
+def handle_integrity_error(error: IntegrityError):
+    """A write that a database constraint refused (e.g. two requests racing for one unique name): 409."""
+    log.warning("integrity error: %s", error.orig if error.orig is not None else error)
+    return error_body(409, "The change conflicts with stored data (a duplicate or a broken reference)."), 409
 
 
 def handle_unexpected(error: Exception):
@@ -167,4 +195,5 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from eventapp.db import Base
-from eventapp.errors import NotFound
+from eventapp.errors import DomainError
 
 T = TypeVar("T", bound=Base)
 
@@ -34,11 +34,11 @@ def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
-def get_or_404(db: Session, model: type[T], ident: int | None, field: str) -> T | None:
-    """The row of model with ident, or a NotFound that names field; None stays None."""
+def get_referenced(db: Session, model: type[T], ident: int | None, field: str) -> T | None:
+    """The row that field refers to by id; a reference to nothing is invalid input (422). None stays None."""
     if ident is None:
         return None
     obj = db.get(model, ident)
     if obj is None:
-        raise NotFound(f"No {model.__name__.lower()} with id {ident}.", field)
+        raise DomainError(f"No {model.__name__.lower()} with id {ident}.", field)
     return obj

@@ -49,7 +49,7 @@ def _conference_id(obj: object) -> int | Conference | None:
     return getattr(obj, "conference", None) or getattr(obj, "conference_id", None)
 
 
-def _conferences_showing(session: Session, people: set[int], organizations: set[int]) -> set[int]:
+def conferences_showing(session: Session, people: set[int], organizations: set[int]) -> set[int]:
     """Ids of conferences whose schedule shows one of these people or organizations."""
     queries = []
     if people:
@@ -128,7 +128,7 @@ def _version_schedules(session: Session, _flush_context, _instances) -> None:
             elif isinstance(obj, Organization) and not is_new:
                 organizations.add(obj.id)
 
-        conference_ids |= _conferences_showing(session, people, organizations)
+        conference_ids |= conferences_showing(session, people, organizations)
         for conference_id in conference_ids:
             conference = session.get(Conference, conference_id)
             if conference is not None:

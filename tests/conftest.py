@@ -91,3 +91,16 @@ def seeded(runner):
     result = runner.invoke(args=["seed", "load", str(DIA_SEED)])
     assert result.exit_code == 0, result.output
     return result
+
+
+def issue_token(runner, *args: str) -> dict[str, str]:
+    """Authorization headers for a token made with `flask tokens create ARGS`."""
+    result = runner.invoke(args=["tokens", "create", *args])
+    assert result.exit_code == 0, result.output
+    return {"Authorization": f"Bearer {result.output.strip()}"}
+
+
+@pytest.fixture
+def admin(runner) -> dict[str, str]:
+    """Headers of an admin token."""
+    return issue_token(runner, "--role", "admin")

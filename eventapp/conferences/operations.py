@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from eventapp.conferences.models import Booth, Conference, Room, Track, Venue
 from eventapp.enums import SessionStatus
 from eventapp.errors import Conflict, DomainError
-from eventapp.operations import assign, get_or_404
+from eventapp.operations import assign, get_referenced
 from eventapp.people.models import Organization
 from eventapp.program.models import ProgramSession
 
@@ -35,9 +35,9 @@ def outside_window(conference: Conference, starts_at: datetime, ends_at: datetim
     return starts_at < start or ends_at > end
 
 
-def get_by_slug(db: Session, slug: str) -> Conference | None:
-    """The conference with slug, or None."""
-    return db.scalar(select(Conference).where(Conference.slug == slug))
+def get_by_slug(db: Session, slug: str, *options) -> Conference | None:
+    """The conference with slug (with loader options), or None."""
+    return db.scalar(select(Conference).where(Conference.slug == slug).options(*options))
 
 
 def save_conference(db: Session, data: dict[str, Any], conference: Conference | None = None) -> Conference:
@@ -87,7 +87,7 @@ def save_child(db: Session, conference: Conference, model: type[Child], data: di
         if db.scalar(clash) is not None:
             raise Conflict(f"This conference already has a {model.__name__.lower()} with {key} {value!r}.", key)
     if model is Booth:
-        get_or_404(db, Organization, data.get("organization_id"), "organization_id")
+        get_referenced(db, Organization, data.get("organization_id"), "organization_id")
     if obj is None:
         obj = model(conference_id=conference.id)
         db.add(obj)

@@ -44,7 +44,7 @@ class BoothSchema(ma.Schema):
     location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or area"})
     description = text(limits.LONG_TEXT, allow_none=True)
     organization = fields.Nested(OrganizationSchema, dump_only=True)
-    organization_id = fields.Integer(load_only=True, required=True)
+    organization_id = fields.Integer(required=True, metadata={"description": "The exhibitor"})
 
 
 class ConferenceSchema(ma.Schema):

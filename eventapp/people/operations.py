@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from eventapp import limits
 from eventapp.errors import Conflict
-from eventapp.operations import assign, get_or_404
+from eventapp.operations import assign, get_referenced
 from eventapp.people.models import Organization, Person
 
 
@@ -49,7 +49,7 @@ def _free_slug(db: Session, base: str) -> str:
 def save_person(db: Session, data: dict[str, Any], person: Person | None = None) -> Person:
     """Create a person, or update the one given; a new person without a slug gets one from the name."""
     data = dict(data)
-    get_or_404(db, Organization, data.get("organization_id"), "organization_id")
+    get_referenced(db, Organization, data.get("organization_id"), "organization_id")
     slug = data.get("slug")
     if slug is not None and (person is None or slug != person.slug):
         if db.scalar(select(Person.id).where(Person.slug == slug)) is not None:

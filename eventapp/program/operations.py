@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from eventapp.conferences.models import Conference, Room, Track
 from eventapp.conferences.operations import outside_window
+from eventapp.enums import SessionStatus
 from eventapp.errors import Conflict, DomainError
-from eventapp.operations import assign, get_or_404, in_zone
+from eventapp.operations import assign, get_referenced, in_zone
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.schemas import session_rule_violations
@@ -31,10 +32,10 @@ def _refuse(problems: list[tuple[str, str]]) -> None:
 
 def _check_references(db: Session, conference: Conference, data: dict[str, Any]) -> None:
     for key, model in (("room_id", Room), ("track_id", Track)):
-        obj = get_or_404(db, model, data.get(key), key)
+        obj = get_referenced(db, model, data.get(key), key)
         if obj is not None and obj.conference_id != conference.id:
             raise DomainError(f"{model.__name__} {obj.id} belongs to another conference.", key)
-    get_or_404(db, Organization, data.get("sponsor_id"), "sponsor_id")
+    get_referenced(db, Organization, data.get("sponsor_id"), "sponsor_id")
 
 
 def _check_participants(db: Session, participants: list[dict[str, Any]]) -> None:
@@ -67,6 +68,61 @@ def _set_participants(program_session: ProgramSession, participants: list[dict[s
         program_session.participants = keep
 
 
+def _describe(program_session: ProgramSession, zone) -> dict[str, Any]:
+    return {
+        "id": program_session.id,
+        "code": program_session.code,
+        "title": program_session.title,
+        "starts_at": program_session.starts_at.astimezone(zone).isoformat(),
+        "ends_at": program_session.ends_at.astimezone(zone).isoformat(),
+    }
+
+
+def _check_conflicts(db: Session, conference: Conference, program_session: ProgramSession | None,
+                     merged: dict[str, Any], person_ids: set[int]) -> None:
+    """409 when a confirmed session would share its room, or one of its people, with another confirmed one."""
+    if merged["status"] != SessionStatus.CONFIRMED.value:
+        return
+    overlapping = (
+        select(ProgramSession)
+        .where(
+            ProgramSession.conference_id == conference.id,
+            ProgramSession.status == SessionStatus.CONFIRMED.value,
+            ProgramSession.starts_at < merged["ends_at"],
+            ProgramSession.ends_at > merged["starts_at"],
+        )
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+    )
+    if program_session is not None and program_session.id is not None:
+        overlapping = overlapping.where(ProgramSession.id != program_session.id)
+    zone = conference.zone
+    with db.no_autoflush:
+        if merged.get("room_id") is not None:
+            clash = db.scalars(overlapping.where(ProgramSession.room_id == merged["room_id"]).limit(1)).first()
+            if clash is not None:
+                room = db.get(Room, merged["room_id"])
+                message = f"Room {room.name!r} is booked at that time by session {clash.id} ({clash.title!r})."
+                raise Conflict(message, details=[
+                    {"location": "json", "field": "room_id", "message": message, "session": _describe(clash, zone)}
+                ])
+        if person_ids:
+            row = db.execute(
+                overlapping.add_columns(Participation.person_id)
+                .join(Participation, Participation.session_id == ProgramSession.id)
+                .where(Participation.person_id.in_(person_ids))
+                .limit(1)
+            ).first()
+            if row is not None:
+                clash, person_id = row
+                person = db.get(Person, person_id)
+                message = (
+                    f"{person.display_name} is in session {clash.id} ({clash.title!r}) at that time."
+                )
+                raise Conflict(message, details=[
+                    {"location": "json", "field": "participants", "message": message, "session": _describe(clash, zone)}
+                ])
+
+
 def save_session(db: Session, conference: Conference, data: dict[str, Any],
                  program_session: ProgramSession | None = None) -> ProgramSession:
     """Create a session of conference, or update the one given, enforcing the rules that span rows."""
@@ -89,6 +145,11 @@ def save_session(db: Session, conference: Conference, data: dict[str, Any],
             f"{conference.end_date} in {conference.timezone}.",
             "starts_at",
         )
+    if participants is not None:
+        person_ids = {p["person_id"] for p in participants}
+    else:
+        person_ids = {p.person_id for p in program_session.participants} if program_session else set()
+    _check_conflicts(db, conference, program_session, merged, person_ids)
     code = data.get("code")
     if code is not None and (program_session is None or code != program_session.code):
         clash = select(ProgramSession.id).where(

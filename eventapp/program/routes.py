@@ -1,42 +1,209 @@
-"""Programme sessions under /api/v1/conferences/<slug>/sessions."""
+"""Sessions, and satellite symposia (sessions of that kind), under /api/v1/conferences/<slug>."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from typing import Any
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from eventapp.api import paginate
-from eventapp.conferences.routes import published_conference
-from eventapp.enums import SessionStatus
+from eventapp.api import AUTH, check_if_match, document_errors, paginate, send, writes_need_a_token
+from eventapp.auth.access import conference_for_read, conference_for_write, sees_drafts
+from eventapp.conferences.models import Conference
+from eventapp.db import get_session
+from eventapp.enums import SessionKind, SessionStatus
+from eventapp.errors import Conflict, NotFound
 from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
-from eventapp.program.schemas import ProgramSessionSchema
-from eventapp.schemas import PageArgs, page_of
+from eventapp.program.operations import save_session
+from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
+from eventapp.schemas import page_of
 
-blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug>/sessions", description="Sessions")
+blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug>", description="Sessions")
+blp.before_request(writes_need_a_token)
+
+SESSION_LOADS = (
+    joinedload(ProgramSession.room),
+    joinedload(ProgramSession.track),
+    joinedload(ProgramSession.sponsor),
+    selectinload(ProgramSession.participants).joinedload(Participation.person).joinedload(Person.organization),
+)
+SATELLITE = SessionKind.SATELLITE_SYMPOSIUM.value
 
 
-@blp.route("")
-class Sessions(MethodView):
-    @blp.arguments(PageArgs, location="query")
-    @blp.response(200, page_of(ProgramSessionSchema))
-    def get(self, args, slug):
-        """List a published conference's sessions (drafts left out), by start time."""
-        conference = published_conference(slug)
-        stmt = (
-            select(ProgramSession)
-            .where(ProgramSession.conference_id == conference.id)
-            .where(ProgramSession.status != SessionStatus.DRAFT.value)
-            .order_by(ProgramSession.starts_at, ProgramSession.id)
-            .options(
-                joinedload(ProgramSession.room),
-                joinedload(ProgramSession.track),
-                joinedload(ProgramSession.sponsor),
-                selectinload(ProgramSession.participants)
-                .joinedload(Participation.person)
-                .joinedload(Person.organization),
-            )
+def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
+    stmt = (
+        select(ProgramSession)
+        .where(ProgramSession.conference_id == conference.id)
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+        .options(*SESSION_LOADS)
+    )
+    if not sees_drafts(conference):
+        stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT.value)
+    if kind or args.get("kind"):
+        stmt = stmt.where(ProgramSession.kind == (kind or args["kind"]))
+    if "day" in args:
+        start = datetime.combine(args["day"], time(0), conference.zone)
+        # Sessions that run on that local day, including ones that started the day before.
+        stmt = stmt.where(ProgramSession.starts_at < start + timedelta(days=1), ProgramSession.ends_at > start)
+    for arg, column in (("room", ProgramSession.room_id), ("track", ProgramSession.track_id),
+                        ("status", ProgramSession.status)):
+        if arg in args:
+            stmt = stmt.where(column == args[arg])
+    if "person" in args:
+        stmt = stmt.where(
+            ProgramSession.participants.any(Participation.person_id == args["person"])
         )
-        return paginate(stmt, args)
+    if args.get("q"):
+        stmt = stmt.where(ProgramSession.title.icontains(args["q"], autoescape=True))
+    return stmt
+
+
+def _find(conference: Conference, session_id: int, kind: str | None, *, for_read: bool) -> ProgramSession:
+    program_session = get_session().scalar(
+        select(ProgramSession).where(ProgramSession.id == session_id).options(*SESSION_LOADS)
+    )
+    if (
+        program_session is None
+        or program_session.conference_id != conference.id
+        or (kind is not None and program_session.kind != kind)
+        or (for_read and program_session.status == SessionStatus.DRAFT.value and not sees_drafts(conference))
+    ):
+        raise NotFound(f"No session {session_id} in this conference.", "session_id", location="path")
+    return program_session
+
+
+def _reloaded(session_id: int) -> ProgramSession:
+    db = get_session()
+    db.expire_all()
+    return db.scalar(select(ProgramSession).where(ProgramSession.id == session_id).options(*SESSION_LOADS))
+
+
+def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
+    conference = conference_for_write(slug)
+    if kind is not None:
+        data["kind"] = kind
+    program_session = save_session(get_session(), conference, data)
+    get_session().commit()
+    return send(schema(), _reloaded(program_session.id), 201)
+
+
+def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
+    conference = conference_for_write(slug)
+    program_session = _find(conference, session_id, kind, for_read=False)
+    check_if_match(schema(), program_session)
+    save_session(get_session(), conference, data, program_session)
+    get_session().commit()
+    return send(schema(), _reloaded(session_id))
+
+
+def _delete(slug: str, session_id: int, schema, kind: str | None) -> None:
+    conference = conference_for_write(slug)
+    program_session = _find(conference, session_id, kind, for_read=False)
+    check_if_match(schema(), program_session)
+    if program_session.status != SessionStatus.DRAFT.value:
+        # Subscribed calendars only learn of a cancellation from a session that is still there.
+        raise Conflict(
+            "Only draft sessions can be deleted; cancel this one instead (PATCH status=cancelled).", "status"
+        )
+    get_session().delete(program_session)
+    get_session().commit()
+
+
+@blp.route("/sessions")
+class Sessions(MethodView):
+    @blp.arguments(SessionQueryArgs, location="query")
+    @blp.response(200, page_of(ProgramSessionSchema))
+    @document_errors(404)
+    def get(self, args, slug):
+        """List the conference's sessions by start time, filtered by day, room, track, kind, status, person or title text.
+
+        Drafts are listed only for a token that reaches the conference.
+        """
+        return paginate(_listing(conference_for_read(slug), args, None), args)
+
+    @blp.arguments(ProgramSessionSchema)
+    @blp.response(201, ProgramSessionSchema)
+    @blp.doc(**AUTH)
+    @document_errors(401, 403, 404, 409)
+    def post(self, data, slug):
+        """Register a session with its participants.
+
+        Times without an offset are read in the conference's time zone. Refused with 422 when it ends before
+        it starts, lies outside the conference's dates, or is a satellite symposium without a sponsor; with
+        409 when, confirmed, it overlaps a confirmed session in the same room or with one of the same people
+        (the conflicting session is named). Cancelled sessions never conflict.
+        """
+        return _create(slug, data, ProgramSessionSchema, None)
+
+
+@blp.route("/sessions/<int:session_id>")
+class SessionItem(MethodView):
+    @blp.response(200, ProgramSessionSchema)
+    @document_errors(404)
+    def get(self, slug, session_id):
+        """One session, with its ETag."""
+        return send(ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True))
+
+    @blp.arguments(ProgramSessionSchema(partial=True))
+    @blp.response(200, ProgramSessionSchema)
+    @blp.doc(**AUTH)
+    @document_errors(401, 403, 404, 409, 412)
+    def patch(self, data, slug, session_id):
+        """Change a session; `participants`, when given, replaces the whole list. Cancel with status=cancelled.
+
+        The same rules as for registering apply to the session as it would be after the change. Honours If-Match.
+        """
+        return _update(slug, session_id, data, ProgramSessionSchema, None)
+
+    @blp.response(204)
+    @blp.doc(**AUTH)
+    @document_errors(401, 403, 404, 409, 412)
+    def delete(self, slug, session_id):
+        """Delete a draft session; a confirmed one is cancelled instead. Honours If-Match."""
+        _delete(slug, session_id, ProgramSessionSchema, None)
+
+
+@blp.route("/satellite-symposia")
+class SatelliteSymposia(MethodView):
+    @blp.arguments(SessionQueryArgs, location="query")
+    @blp.response(200, page_of(SatelliteSymposiumSchema))
+    @document_errors(404)
+    def get(self, args, slug):
+        """List the conference's satellite symposia, with their sponsors."""
+        return paginate(_listing(conference_for_read(slug), args, SATELLITE), args)
+
+    @blp.arguments(SatelliteSymposiumSchema)
+    @blp.response(201, SatelliteSymposiumSchema)
+    @blp.doc(**AUTH)
+    @document_errors(401, 403, 404, 409)
+    def post(self, data, slug):
+        """Register a satellite symposium: a session of that kind, held by its sponsor (sponsor_id)."""
+        return _create(slug, data, SatelliteSymposiumSchema, SATELLITE)
+
+
+@blp.route("/satellite-symposia/<int:session_id>")
+class SatelliteSymposiumItem(MethodView):
+    @blp.response(200, SatelliteSymposiumSchema)
+    @document_errors(404)
+    def get(self, slug, session_id):
+        """One satellite symposium."""
+        return send(SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True))
+
+    @blp.arguments(SatelliteSymposiumSchema(partial=True))
+    @blp.response(200, SatelliteSymposiumSchema)
+    @blp.doc(**AUTH)
+    @document_errors(401, 403, 404, 409, 412)
+    def patch(self, data, slug, session_id):
+        """Change a satellite symposium. Honours If-Match."""
+        return _update(slug, session_id, data, SatelliteSymposiumSchema, SATELLITE)
+
+    @blp.response(204)
+    @blp.doc(**AUTH)
+    @document_errors(401, 403, 404, 409, 412)
+    def delete(self, slug, session_id):
+        """Delete a draft satellite symposium. Honours If-Match."""
+        _delete(slug, session_id, SatelliteSymposiumSchema, SATELLITE)

@@ -1,0 +1,1 @@
+"""API tokens and who may read and write what."""
