@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_cors import CORS
 
 from eventapp import db
 from eventapp.config import from_environment, normalize_database_url
@@ -39,6 +40,15 @@ def register_extensions(app: Flask) -> None:
     import eventapp.versioning  # noqa: F401 - install the flush hook
 
     db.init_app(app)
+    # Public reads from any web page; Bearer tokens (never cookies) keep cross-origin writes as safe as any other.
+    CORS(
+        app,
+        resources={r"/api/v1/*": {"origins": "*"}},
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag", "Last-Modified", "Retry-After"],
+        max_age=3600,
+        send_wildcard=True,
+    )
 
 
 def register_blueprints(app: Flask) -> None:

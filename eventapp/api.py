@@ -115,6 +115,7 @@ def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
 def register_api(app: Flask) -> EventApi:
     """Create the app's Api and register every blueprint on it."""
     from eventapp.conferences.routes import blp as conferences
+    from eventapp.feeds.routes import blp as feeds
     from eventapp.people.routes import blp as people
     from eventapp.program.routes import blp as program
 
@@ -123,6 +124,6 @@ def register_api(app: Flask) -> EventApi:
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (health, conferences, program, people):
+    for blueprint in (health, conferences, program, people, feeds):
         api.register_blueprint(blueprint)
     return api

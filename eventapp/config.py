@@ -26,6 +26,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         # Refuse request bodies over 1 MiB with 413 before reading them.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        # The domain in every iCalendar UID: set it once, never change it, or calendars see new events.
+        "UID_DOMAIN": os.environ.get("UID_DOMAIN", "eventapp"),
+        # The public address of the service (https://events.example.org) for the URLs in feeds; by default the
+        # address each request came to.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # How long clients and shared caches may keep a feed before asking again (seconds).
+        "FEED_MAX_AGE": int(os.environ.get("FEED_MAX_AGE", 60)),
         "API_TITLE": "eventapp",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -1,9 +1,10 @@
 """Every model, imported in one place so that the metadata is complete for alembic and the mappers."""
 
+from eventapp.agendas.models import Agenda
 from eventapp.auth.models import ApiToken
 from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.db import Base
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
 
-__all__ = ["ApiToken", "Base", "Booth", "Conference", "Organization", "Participation", "Person", "ProgramSession", "Room", "Track"]
+__all__ = ["Agenda", "ApiToken", "Base", "Booth", "Conference", "Organization", "Participation", "Person", "ProgramSession", "Room", "Track"]

@@ -29,9 +29,22 @@ def slug_field(length: int, **kwargs: Any) -> fields.String:
     )
 
 
+# Control characters (other than tab and line breaks) and lone surrogates: no database, feed or export can carry
+# them faithfully (PostgreSQL refuses NUL; iCalendar and XML forbid most C0 controls).
+UNSAFE_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _safe_text(value: str) -> None:
+    match = UNSAFE_TEXT_RE.search(value)
+    if match:
+        raise ma.ValidationError(f"Contains a control character (U+{ord(match.group()):04X}) that cannot be stored.")
+
+
 def text(length: int | None = None, *, required: bool = False, **kwargs: Any) -> fields.String:
-    """A string of at most length characters; required ones must not be blank."""
-    validators = [validate.Length(min=1 if required else 0, max=length)] if length else []
+    """A string of at most length characters without control characters; required ones must not be blank."""
+    validators: list[Any] = [_safe_text]
+    if length:
+        validators.append(validate.Length(min=1 if required else 0, max=length))
     if required:
         validators.append(validate.Regexp(r"\S", error="Must not be blank."))
     return fields.String(required=required, validate=validators, **kwargs)
@@ -51,7 +64,7 @@ def translations_field(length: int | None = None, **kwargs: Any) -> fields.Dict:
     """Texts keyed by language tag: {"ja": "...", "zh": "..."}."""
     return fields.Dict(
         keys=language_field(),
-        values=fields.String(validate=validate.Length(max=length) if length else None),
+        values=fields.String(validate=[_safe_text, *([validate.Length(max=length)] if length else [])]),
         **kwargs,
     )
 

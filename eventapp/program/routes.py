@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from eventapp.api import AUTH, check_if_match, document_errors, paginate, send, writes_need_a_token
 from eventapp.auth.access import conference_for_read, conference_for_write, sees_drafts
@@ -16,50 +14,22 @@ from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import SessionKind, SessionStatus
 from eventapp.errors import Conflict, NotFound
-from eventapp.people.models import Person
-from eventapp.program.models import Participation, ProgramSession
+from eventapp.program.models import ProgramSession
 from eventapp.program.operations import save_session
+from eventapp.program.queries import SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.schemas import page_of
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug>", description="Sessions")
 blp.before_request(writes_need_a_token)
 
-SESSION_LOADS = (
-    joinedload(ProgramSession.room),
-    joinedload(ProgramSession.track),
-    joinedload(ProgramSession.sponsor),
-    selectinload(ProgramSession.participants).joinedload(Participation.person).joinedload(Person.organization),
-)
 SATELLITE = SessionKind.SATELLITE_SYMPOSIUM.value
 
 
 def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
-    stmt = (
-        select(ProgramSession)
-        .where(ProgramSession.conference_id == conference.id)
-        .order_by(ProgramSession.starts_at, ProgramSession.id)
-        .options(*SESSION_LOADS)
-    )
-    if not sees_drafts(conference):
-        stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT.value)
-    if kind or args.get("kind"):
-        stmt = stmt.where(ProgramSession.kind == (kind or args["kind"]))
-    if "day" in args:
-        start = datetime.combine(args["day"], time(0), conference.zone)
-        # Sessions that run on that local day, including ones that started the day before.
-        stmt = stmt.where(ProgramSession.starts_at < start + timedelta(days=1), ProgramSession.ends_at > start)
-    for arg, column in (("room", ProgramSession.room_id), ("track", ProgramSession.track_id),
-                        ("status", ProgramSession.status)):
-        if arg in args:
-            stmt = stmt.where(column == args[arg])
-    if "person" in args:
-        stmt = stmt.where(
-            ProgramSession.participants.any(Participation.person_id == args["person"])
-        )
-    if args.get("q"):
-        stmt = stmt.where(ProgramSession.title.icontains(args["q"], autoescape=True))
-    return stmt
+    if kind is not None:
+        args = {**args, "kind": kind}
+    return sessions_of(conference, args, include_drafts=sees_drafts(conference))
 
 
 def _find(conference: Conference, session_id: int, kind: str | None, *, for_read: bool) -> ProgramSession:

@@ -1,0 +1,54 @@
+"""Conditional GET for feeds: validators computed from the schedule version alone, checked before any rendering."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import Response, current_app, request
+from werkzeug.http import http_date
+
+
+def feed_etag(kind: str, *parts: Any) -> str:
+    """A strong ETag from what decides a feed's bytes: its kind, its versions and its filter."""
+    digest = hashlib.sha256(json.dumps([kind, *parts], default=str, sort_keys=True).encode()).hexdigest()
+    return f'"{kind}-{digest[:24]}"'
+
+
+def _etags(header: str | None) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
+
+
+def validators(etag: str, last_modified: datetime, *, private: bool = False) -> dict[str, str]:
+    """The caching headers every answer of a feed carries, 200 or 304."""
+    max_age = current_app.config["FEED_MAX_AGE"]
+    # Calendar apps poll; shared caches may answer for us, and serve a stale copy while they revalidate.
+    cache = f"private, max-age={max_age}" if private else f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
+    return {
+        "ETag": etag,
+        "Last-Modified": http_date(last_modified),
+        "Cache-Control": cache,
+        "Vary": "Accept-Encoding",
+    }
+
+
+def not_modified(etag: str, last_modified: datetime, headers: dict[str, str]) -> Response | None:
+    """304 when the client's copy is current (If-None-Match first, else If-Modified-Since); else None."""
+    if "If-None-Match" in request.headers:
+        tags = _etags(request.headers["If-None-Match"])
+        fresh = etag in tags or "*" in tags
+    elif request.if_modified_since is not None:
+        fresh = last_modified.replace(microsecond=0) <= request.if_modified_since
+    else:
+        fresh = False
+    return Response(status=304, headers=headers) if fresh else None
+
+
+def feed_response(body: bytes | str, mimetype: str, headers: dict[str, str]) -> Response:
+    """The rendered feed with its validators."""
+    response = Response(body, mimetype=mimetype, headers=headers)
+    if mimetype.startswith("text/"):
+        response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+    return response

@@ -1,0 +1,20 @@
+"""The one filter grammar of the JSON schedule and the iCal feeds."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from eventapp.enums import SessionKind
+from eventapp.schemas import language_field
+
+
+class FeedArgs(ma.Schema):
+    """Which sessions a schedule or feed holds, and in which language its texts are."""
+
+    track = fields.Integer(metadata={"description": "Track id"})
+    room = fields.Integer(metadata={"description": "Room id"})
+    person = fields.Integer(metadata={"description": "Person id, in any role"})
+    kind = fields.String(validate=validate.OneOf([k.value for k in SessionKind]))
+    day = fields.Date(metadata={"description": "Local date in the conference's time zone"})
+    lang = language_field(metadata={"description": "Titles and abstracts in this language where translated"})
