@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -17,7 +19,9 @@ from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_engine, get_session
 from eventapp.enums import TokenRole
 from eventapp.errors import DomainError
-from eventapp.seeding.loader import SeedError, load_file
+from eventapp.seeding.jsonschema import seed_json_schema_text
+from eventapp.seeding.export import cloned, export_conference, to_yaml
+from eventapp.seeding.loader import SeedError, load, load_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -76,6 +80,16 @@ def revision(message: str, autogenerate: bool) -> None:
     _run_alembic(command.revision, message=message, autogenerate=autogenerate)
 
 
+@contextmanager
+def _progress_bar(total: int):
+    """A progress bar on a terminal; nothing when the output goes to a script or a file."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    with click.progressbar(length=total, label="loading", file=sys.stderr) as bar:
+        yield lambda: bar.update(1)
+
+
 def _fail(error: SeedError) -> None:
     click.echo(f"{error.source}: refused, nothing was stored ({len(error.problems)} problem(s)):", err=True)
     for problem in error.problems:
@@ -86,10 +100,10 @@ def _fail(error: SeedError) -> None:
 @seed_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check and report, then roll back.")
-def load(path: str, dry_run: bool) -> None:
+def load_command(path: str, dry_run: bool) -> None:
     """Create or update the meeting in a seed file; loading the same file again changes nothing."""
     try:
-        report = load_file(get_session(), path, dry_run=dry_run)
+        report = load_file(get_session(), path, dry_run=dry_run, progress=_progress_bar)
     except SeedError as error:
         _fail(error)
     click.echo(f"{'checked' if dry_run else 'loaded'} {report.slug} from {path}")
@@ -99,13 +113,60 @@ def load(path: str, dry_run: bool) -> None:
 
 @seed_cli.command("validate")
 @click.argument("path", type=click.Path(dir_okay=False))
-def validate(path: str) -> None:
+def validate_command(path: str) -> None:
     """Check a seed file against the schemas and the database's rules; write nothing."""
     try:
         load_file(get_session(), path, dry_run=True)
     except SeedError as error:
         _fail(error)
     click.echo(f"{path}: valid")
+
+
+@seed_cli.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
+def export(slug: str, output: str | None) -> None:
+    """Write conference SLUG as a seed file (contact emails included: keep the file private)."""
+    try:
+        text = to_yaml(export_conference(get_session(), slug))
+    except DomainError as error:
+        raise click.UsageError(error.message) from error
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {slug} to {output}", err=True)
+
+
+@seed_cli.command("clone")
+@click.argument("slug")
+@click.option("--as", "new_slug", required=True, help="Slug of the new conference.")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Its first day.")
+@click.option("--edition", type=int, help="Its edition number (default: one more).")
+@click.option("--name", help="Its name (default: the old one; change it later).")
+def clone(slug: str, new_slug: str, start, edition: int | None, name: str | None) -> None:
+    """Make next year's meeting from SLUG: rooms, tracks, booths and sessions (as drafts, with their people),
+    every session on the same day of the meeting at the same local time."""
+    db = get_session()
+    try:
+        document = cloned(export_conference(db, slug), new_slug, start.date(), edition, name)
+    except DomainError as error:
+        raise click.UsageError(error.message) from error
+    if get_by_slug(db, new_slug) is not None:
+        raise click.UsageError(f"conference {new_slug!r} exists already")
+    try:
+        report = load(db, to_yaml(document), f"clone of {slug}", progress=_progress_bar)
+    except SeedError as error:
+        _fail(error)
+    click.echo(f"cloned {slug} as {new_slug}, starting {start.date()}")
+    for line in report.lines():
+        click.echo(f"  {line}")
+
+
+@seed_cli.command("schema")
+def schema_command() -> None:
+    """Print the seed format as a JSON Schema (seed/seed.schema.json is this output)."""
+    click.echo(seed_json_schema_text(), nl=False)
 
 
 @tokens_cli.command("create")

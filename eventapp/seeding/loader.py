@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,13 +187,15 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[Problem]:
 class _Applier:
     """Upserts one validated seed file through the operations, counting what it did."""
 
-    def __init__(self, db: Session, data: dict[str, Any]):
+    def __init__(self, db: Session, data: dict[str, Any], tick: Callable[[], None] = lambda: None):
         self.db = db
         self.data = data
+        self.tick = tick
         self.report = Report(slug=data["conference"]["slug"])
         self.problems: list[Problem] = []
 
     def _upsert(self, kind: str, path: Path_, existing: Any, save: Callable[[Any], Any]) -> Any:
+        self.tick()
         before = existing.updated_at if existing is not None else None
         try:
             obj = save(existing)
@@ -276,12 +279,21 @@ class _Applier:
         return self.report
 
 
-def load(db: Session, text: str, source: str = "<seed>", *, dry_run: bool = False) -> Report:
+# Given the number of entities a load will write, a context that yields the function to call after each one.
+Progress = Callable[[int], AbstractContextManager[Callable[[], None]]]
+
+SECTIONS = ("organizations", "people", "rooms", "tracks", "booths", "sessions")
+
+
+def load(db: Session, text: str, source: str = "<seed>", *, dry_run: bool = False,
+         progress: Progress | None = None) -> Report:
     """Validate and upsert a seed file in one transaction; SeedError, and nothing stored, if anything is wrong."""
     data, lines = parse(text, source)
-    applier = _Applier(db, data)
+    total = 1 + sum(len(data[section]) for section in SECTIONS)
     try:
-        report = applier.run()
+        with progress(total) if progress else nullcontext(lambda: None) as tick:
+            applier = _Applier(db, data, tick)
+            report = applier.run()
         if applier.problems:
             raise SeedError(source, _locate(applier.problems, lines))
         if dry_run:
@@ -294,11 +306,11 @@ def load(db: Session, text: str, source: str = "<seed>", *, dry_run: bool = Fals
     return report
 
 
-def load_file(db: Session, path: str | Path, *, dry_run: bool = False) -> Report:
+def load_file(db: Session, path: str | Path, *, dry_run: bool = False, progress: Progress | None = None) -> Report:
     """load() for a file on disk."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SeedError(str(path), [Problem((), f"cannot read the file: {exc}")]) from exc
-    return load(db, text, str(path), dry_run=dry_run)
+    return load(db, text, str(path), dry_run=dry_run, progress=progress)

@@ -1,0 +1,135 @@
+"""Organizer toolkit: export, clone and the seed format's documentation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from conftest import DIA_SEED, ROOT, make_app, reset_database
+from test_seed import load, row_counts, write
+
+from eventapp.db import get_engine
+
+
+def export(runner, slug="dia-japan-2025") -> str:
+    result = runner.invoke(args=["seed", "export", slug])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_export_load_export_is_byte_identical(runner, seeded, tmp_path):
+    first = export(runner)
+    assert "Su Ling" not in first  # people are named by slug
+    assert "su-ling" in first and "CN-TOWN-HALL" in first
+    other = make_app(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    reset_database(other)
+    other_runner = other.test_cli_runner()
+    assert other_runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    loaded = load(other_runner, write(tmp_path, first, "export.yaml"))
+    assert loaded.exit_code == 0, loaded.output
+    assert export(other_runner) == first
+    get_engine(other).dispose()
+
+
+def test_export_to_a_file_and_load_it_again_changes_nothing(runner, app, seeded, tmp_path):
+    target = tmp_path / "out.yaml"
+    result = runner.invoke(args=["seed", "export", "dia-japan-2025", "-o", str(target)])
+    assert result.exit_code == 0 and target.exists()
+    counts = row_counts(app)
+    again = load(runner, target)
+    assert again.exit_code == 0 and " 0 created, 0 changed" in again.output and "1 created" not in again.output
+    assert row_counts(app) == counts
+
+
+def test_export_of_unknown_conference_fails(runner):
+    result = runner.invoke(args=["seed", "export", "nope"])
+    assert result.exit_code != 0 and "No conference 'nope'" in result.output
+
+
+def test_clone_keeps_every_sessions_local_time_and_day_order(client, runner, admin, seeded):
+    result = runner.invoke(args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2026", "--start", "2026-10-18"])
+    assert result.exit_code == 0, result.output
+    new = client.get("/api/v1/conferences/dia-japan-2026", headers=admin).get_json()
+    assert (new["start_date"], new["end_date"], new["status"], new["edition"]) == (
+        "2026-10-18", "2026-10-20", "draft", 23)
+    assert {r["name"] for r in new["rooms"]} == {
+        r["name"] for r in client.get("/api/v1/conferences/dia-japan-2025").get_json()["rooms"]}
+    assert len(new["booths"]) == 3
+
+    def by_code(slug, headers=None):
+        items = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200", headers=headers).get_json()["items"]
+        return {s["code"]: s for s in items}
+
+    old, cloned = by_code("dia-japan-2025"), by_code("dia-japan-2026", admin)
+    assert set(old) == set(cloned)
+    for code, session in old.items():
+        before, after = (datetime.fromisoformat(session["starts_at"]),
+                         datetime.fromisoformat(cloned[code]["starts_at"]))
+        assert (after.date() - before.date()).days == (datetime(2026, 10, 18) - datetime(2025, 10, 19)).days
+        assert after.timetz() == before.timetz()
+        assert cloned[code]["status"] == "draft"
+        assert [(p["role"], p["person"]["id"]) for p in cloned[code]["participants"]] == [
+            (p["role"], p["person"]["id"]) for p in session["participants"]]
+    # Day order is kept
+    assert [c for c, _ in sorted(old.items(), key=lambda i: i[1]["starts_at"])] == [
+        c for c, _ in sorted(cloned.items(), key=lambda i: i[1]["starts_at"])]
+
+
+def test_clone_refuses_an_existing_slug(runner, seeded):
+    result = runner.invoke(args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2025", "--start", "2026-10-18"])
+    assert result.exit_code != 0 and "exists already" in result.output
+
+
+def test_template_is_a_valid_seed_file(runner):
+    result = runner.invoke(args=["seed", "validate", str(ROOT / "seed" / "template.yaml")])
+    assert result.exit_code == 0, result.output
+
+
+def test_seed_json_schema_is_current(runner):
+    result = runner.invoke(args=["seed", "schema"])
+    assert result.exit_code == 0
+    assert (ROOT / "seed" / "seed.schema.json").read_text(encoding="utf-8") == result.output
+
+
+def test_seed_json_schema_describes_the_dia_seed():
+    import json
+
+    import jsonschema
+    import yaml
+
+    from eventapp.seeding.loader import SeedLoader
+
+    schema = json.loads((ROOT / "seed" / "seed.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    document = yaml.load(DIA_SEED.read_text(encoding="utf-8"), Loader=SeedLoader)  # noqa: S506
+    jsonschema.Draft202012Validator(schema).validate(document)
+    bad = {**document, "sessions": [{**document["sessions"][0], "colour": "red"}]}
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
+    assert Path(ROOT / "seed" / "template.yaml").exists()
+
+
+def test_progress_bar_on_a_terminal_only(runner, app, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    quiet = runner.invoke(args=["seed", "load", str(DIA_SEED)])
+    assert quiet.exit_code == 0 and "loading" not in quiet.output and "%" not in quiet.output
+
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PYTHONPATH": str(ROOT)}
+    leader, follower = pty.openpty()
+    process = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "seed", "load", str(DIA_SEED)],
+        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower, timeout=60,
+    )
+    os.close(follower)
+    terminal = b""
+    try:
+        while chunk := os.read(leader, 4096):
+            terminal += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    assert process.returncode == 0, process.stdout
+    assert b"loading" in terminal and b"100%" in terminal
