@@ -13,7 +13,7 @@ FLASK := $(BIN)/flask --app wsgi
 .PHONY: run test install install-dev db seed clean
 
 run: install db seed
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

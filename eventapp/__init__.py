@@ -11,6 +11,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from eventapp import db
+from eventapp.feeds import cache as feed_cache
 from eventapp.config import from_environment, normalize_database_url
 
 
@@ -40,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     import eventapp.versioning  # noqa: F401 - install the flush hook
 
     db.init_app(app)
+    feed_cache.init_app(app)
     # Public reads from any web page; Bearer tokens (never cookies) keep cross-origin writes as safe as any other.
     CORS(
         app,

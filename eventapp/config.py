@@ -24,6 +24,14 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": normalize_database_url(os.environ.get("DATABASE_URL", default_url)),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # PostgreSQL connection pool of each worker process (SQLite needs none).
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_size": int(os.environ.get("DB_POOL_SIZE", 5)),
+            "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", 5)),
+            "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", 1800)),
+        },
+        # Answer with X-SQL-Queries: the number of statements a request ran (for benchmarks and debugging).
+        "SQL_COUNT_HEADER": os.environ.get("SQL_COUNT_HEADER", "") == "1",
         # Refuse request bodies over 1 MiB with 413 before reading them.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
         # The domain in every iCalendar UID: set it once, never change it, or calendars see new events.
@@ -33,6 +41,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # How long clients and shared caches may keep a feed before asking again (seconds).
         "FEED_MAX_AGE": int(os.environ.get("FEED_MAX_AGE", 60)),
+        # Rendered feeds kept in each worker's memory (bytes), and per-session pieces to assemble them from.
+        "FEED_CACHE_BYTES": int(os.environ.get("FEED_CACHE_BYTES", 96 * 1024 * 1024)),
+        "FEED_FRAGMENT_BYTES": int(os.environ.get("FEED_FRAGMENT_BYTES", 64 * 1024 * 1024)),
+        # A shared second level of the feed cache for several workers and servers, e.g. redis://127.0.0.1:6379/0.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "API_TITLE": "eventapp",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -76,7 +76,7 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
 def make_engine(url: str, **options) -> Engine:
     """An engine for url; SQLite gets foreign keys and a busy timeout, PostgreSQL a checked pool."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
@@ -89,6 +89,21 @@ def init_app(app: Flask) -> None:
         engine=engine, sessionmaker=sessionmaker(bind=engine, expire_on_commit=False)
     )
     app.teardown_appcontext(close_session)
+    if app.config.get("SQL_COUNT_HEADER"):
+        _count_statements(app, engine)
+
+
+def _count_statements(app: Flask, engine: Engine) -> None:
+    def count(*_args) -> None:
+        if has_app_context():
+            g.sql_statements = g.get("sql_statements", 0) + 1
+
+    event.listen(engine, "before_cursor_execute", count)
+
+    @app.after_request
+    def header(response):
+        response.headers["X-SQL-Queries"] = str(g.get("sql_statements", 0))
+        return response
 
 
 def get_engine(app: Flask | None = None) -> Engine:

@@ -40,6 +40,14 @@ def _modified(obj: object) -> bool:
     return _participants_changed(obj) or any(_net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs)
 
 
+def _modified_before_versioning(conference: Conference) -> bool:
+    return any(
+        _net_changed(conference, attr.key)
+        for attr in inspect(conference).mapper.column_attrs
+        if attr.key not in ("schedule_version", "schedule_changed_at", "updated_at")
+    )
+
+
 def _conference_id(obj: object) -> int | Conference | None:
     if isinstance(obj, Conference):
         return obj
@@ -140,3 +148,7 @@ def _version_schedules(session: Session, _flush_context, _instances) -> None:
             # An SQL expression, so that concurrent writers each move the version instead of overwriting it.
             conference.schedule_version = Conference.schedule_version + 1
             conference.schedule_changed_at = now
+            if not _modified_before_versioning(conference):
+                # Moving the version is no edit of the conference itself: keep updated_at (and with it the
+                # LAST-MODIFIED of every event at its venue, and every cached piece of the feeds) where it is.
+                conference.updated_at = Conference.updated_at

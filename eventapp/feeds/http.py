@@ -10,6 +10,8 @@ from typing import Any
 from flask import Response, current_app, request
 from werkzeug.http import http_date
 
+from eventapp.feeds.cache import CachedFeed
+
 
 def feed_etag(kind: str, *parts: Any) -> str:
     """A strong ETag from what decides a feed's bytes: its kind, its versions and its filter."""
@@ -17,8 +19,14 @@ def feed_etag(kind: str, *parts: Any) -> str:
     return f'"{kind}-{digest[:24]}"'
 
 
+GZIP_SUFFIX = '-gzip"'
+
+
 def _etags(header: str | None) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
+    # The gzipped representation's tag names the same version: either validates.
+    return {
+        tag.strip().removeprefix("W/").replace(GZIP_SUFFIX, '"') for tag in (header or "").split(",") if tag.strip()
+    }
 
 
 def validators(etag: str, last_modified: datetime, *, private: bool = False) -> dict[str, str]:
@@ -46,9 +54,15 @@ def not_modified(etag: str, last_modified: datetime, headers: dict[str, str]) ->
     return Response(status=304, headers=headers) if fresh else None
 
 
-def feed_response(body: bytes | str, mimetype: str, headers: dict[str, str]) -> Response:
-    """The rendered feed with its validators."""
-    response = Response(body, mimetype=mimetype, headers=headers)
-    if mimetype.startswith("text/"):
-        response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
+def feed_response(feed: CachedFeed, headers: dict[str, str]) -> Response:
+    """The feed with its validators: gzipped (compressed once, when it was cached) for clients that take it."""
+    headers = dict(headers)
+    body = feed.body
+    if request.accept_encodings["gzip"]:
+        body = feed.gzipped
+        headers["Content-Encoding"] = "gzip"
+        headers["ETag"] = headers["ETag"].removesuffix('"') + GZIP_SUFFIX
+    response = Response(body, mimetype=feed.mimetype, headers=headers)
+    if feed.mimetype.startswith("text/"):
+        response.headers["Content-Type"] = f"{feed.mimetype}; charset=utf-8"
     return response

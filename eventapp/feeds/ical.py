@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, Timezone, vText
 from icalendar.parser_tools import DEFAULT_ENCODING
 
 from eventapp.enums import SessionStatus
@@ -17,6 +17,7 @@ from eventapp.feeds.context import ScheduleData, label
 from eventapp.program.models import ProgramSession
 
 PRODID = "-//eventapp//eventapp schedule//EN"
+END = b"END:VCALENDAR\r\n"
 REFRESH = timedelta(hours=1)  # REFRESH-INTERVAL; X-PUBLISHED-TTL says the same for older clients
 
 
@@ -43,6 +44,31 @@ class TextList(vText):
 
     def to_ical(self) -> bytes:
         return str(self).encode(DEFAULT_ENCODING)
+
+
+def fold(line: str) -> bytes:
+    """One content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character.
+
+    Works on the encoded bytes: icalendar's own folding walks characters and was most of a large feed's
+    rendering time.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data
+    chunks, start, limit = [], 0, 75
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: step back to the character's first byte
+            cut -= 1
+        chunks.append(data[start:cut])
+        start, limit = cut, 74  # continuation lines begin with a space, which counts
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks)
+
+
+def serialize(component: Event) -> bytes:
+    """A component's content lines, folded."""
+    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
 
 
 def describe(data: ScheduleData, program_session: ProgramSession) -> str:
@@ -91,22 +117,36 @@ def event(data: ScheduleData, program_session: ProgramSession) -> Event:
     return vevent
 
 
-def render_ical(data: ScheduleData) -> bytes:
-    """The whole feed."""
+def _head(data: ScheduleData, zones: list[str]) -> bytes:
+    """The calendar's properties and time zones: everything before its first event."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", data.name)
-    calendar.add("x-wr-calname", data.name)
+    calendar.add("name", Text(data.name))
+    calendar.add("x-wr-calname", Text(data.name))
     if data.conference is not None:
         calendar.add("x-wr-timezone", data.conference.timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     if data.feed_urls.get("ics"):
         calendar.add("source", data.feed_urls["ics"], parameters={"VALUE": "URI"})
-    for program_session in data.sessions:
-        calendar.add_component(event(data, program_session))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    for zone in zones:
+        calendar.add_component(Timezone.from_tzid(zone))
+    return calendar.to_ical().removesuffix(END)
+
+
+def render_ical(data: ScheduleData, fragment=None) -> bytes:
+    """The whole feed, assembled from one VEVENT a session; fragment(key, render) may keep those between renders."""
+    fragment = fragment or (lambda key, render: render())
+    zones = sorted({s.conference.timezone for s in data.sessions} | (
+        {data.conference.timezone} if data.conference is not None else set()))
+    events = [
+        fragment(
+            ("vevent", s.id, data.last_modified(s), data.lang, data.base_url, data.uid_domain),
+            lambda s=s: serialize(event(data, s)),
+        )
+        for s in data.sessions
+    ]
+    return b"".join([_head(data, zones), *events, END])

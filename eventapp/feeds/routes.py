@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from eventapp.agendas.models import Agenda, agenda_sessions
@@ -26,6 +26,7 @@ from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, SessionStatus
 from eventapp.errors import DomainError, NotFound
 from eventapp.feeds import frab
+from eventapp.feeds.cache import CachedFeed, feed_cache
 from eventapp.feeds.context import ScheduleData
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
 from eventapp.feeds.ical import render_ical
@@ -51,12 +52,14 @@ def _json_bytes(document: dict[str, Any]) -> str:
     return current_app.json.dumps(document)
 
 
-# The formats of a conference's schedule: path suffix -> (renderer to bytes or str, media type).
-FORMATS: dict[str, tuple[Callable[[ScheduleData, dict[str, Any]], bytes | str], str]] = {
-    "schedule": (lambda data, args: _json_bytes(render_schedule(data, args.get("day"))), JSON),
-    "schedule.ics": (lambda data, args: render_ical(data), CALENDAR),
-    "schedule.xml": (lambda data, args: frab.render_frab_xml(data), XML),
-    "schedule.frab.json": (lambda data, args: _json_bytes(frab.render_frab_json(data)), JSON),
+# The formats of a conference's schedule: path suffix -> (renderer, media type). Renderers get the data, the
+# filter and the fragment cache, and return the feed's text or bytes.
+Renderer = Callable[[ScheduleData, dict[str, Any], Callable], bytes | str]
+FORMATS: dict[str, tuple[Renderer, str]] = {
+    "schedule": (lambda data, args, fragment: render_schedule(data, args.get("day"), fragment), JSON),
+    "schedule.ics": (lambda data, args, fragment: render_ical(data, fragment), CALENDAR),
+    "schedule.xml": (lambda data, args, fragment: frab.render_frab_xml(data), XML),
+    "schedule.frab.json": (lambda data, args, fragment: _json_bytes(frab.render_frab_json(data)), JSON),
 }
 
 
@@ -79,20 +82,31 @@ def _schedule_data(sessions, conference, name, args, urls) -> ScheduleData:
     )
 
 
+# The one small query every conference feed request makes: built once, run on the request's connection.
+PUBLISHED_STATE = (
+    select(Conference.id, Conference.created_at, Conference.schedule_version, Conference.schedule_changed_at)
+    .where(Conference.slug == bindparam("slug"), Conference.status == ConferenceStatus.PUBLISHED.value)
+)
+# Schema instances, not classes: webargs would build a new schema on every request of the hot path.
+FEED_ARGS = FeedArgs()
+AGENDA_FEED_ARGS = FeedArgs(only=("lang",))
+
+
 def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
     render, mimetype = FORMATS[suffix]
     db = get_session()
-    state = db.execute(
-        select(Conference.id, Conference.schedule_version, Conference.schedule_changed_at)
-        .where(Conference.slug == slug, Conference.status == ConferenceStatus.PUBLISHED.value)
-    ).first()
+    state = db.connection().execute(PUBLISHED_STATE, {"slug": slug}).first()
     if state is None:
         raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
     filter_key = sorted((key, str(value)) for key, value in args.items())
-    etag = feed_etag(suffix, state.id, state.schedule_version, filter_key, base_url())
+    # created_at tells apart conferences that reuse a deleted one's id (SQLite does reuse them).
+    etag = feed_etag(suffix, state.id, state.created_at, state.schedule_version, filter_key, base_url())
     headers = validators(etag, state.schedule_changed_at)
     if (answer := not_modified(etag, state.schedule_changed_at, headers)) is not None:
         return answer
+    cache = feed_cache()
+    if (cached := cache.get(etag)) is not None:
+        return feed_response(cached, headers)
 
     conference = db.get(Conference, state.id)
     sessions = db.scalars(sessions_of(conference, args, include_drafts=False)).unique().all()
@@ -106,13 +120,16 @@ def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
     data = _schedule_data(sessions, conference, conference.name, args, urls)
     data.name = data.conference_name(conference)
     # The version actually rendered, should a write have landed since the first look.
-    etag = feed_etag(suffix, conference.id, conference.schedule_version, filter_key, base_url())
-    return feed_response(render(data, args), mimetype, validators(etag, conference.schedule_changed_at))
+    etag = feed_etag(suffix, conference.id, conference.created_at, conference.schedule_version, filter_key,
+                     base_url())
+    feed = CachedFeed.of(render(data, args, cache.fragment), mimetype)
+    cache.put(etag, feed)
+    return feed_response(feed, validators(etag, conference.schedule_changed_at))
 
 
 def _conference_feed(suffix: str, mimetype: str, summary: str) -> type[MethodView]:
     class Feed(MethodView):
-        @blp.arguments(FeedArgs, location="query")
+        @blp.arguments(FEED_ARGS, location="query")
         @blp.doc(responses={"200": {"description": summary, "content": {mimetype: {"schema": {"type": "string"}}}},
                             "304": {"description": "Not modified since the client's copy"}})
         @document_errors(404)
@@ -136,7 +153,7 @@ for _suffix, _mimetype, _summary in (
 
 @blp.route("/people/<int:person_id>/schedule.ics")
 class PersonFeed(MethodView):
-    @blp.arguments(FeedArgs, location="query")
+    @blp.arguments(FEED_ARGS, location="query")
     @blp.doc(responses={"200": {"description": "iCalendar", "content": {CALENDAR: {"schema": {"type": "string"}}}}})
     @document_errors(404)
     def get(self, args, person_id):
@@ -151,17 +168,21 @@ class PersonFeed(MethodView):
             Participation.person_id == person_id,
         )
         states = db.execute(
-            select(Conference.id, Conference.schedule_version, Conference.schedule_changed_at)
+            select(Conference.id, Conference.created_at, Conference.schedule_version, Conference.schedule_changed_at)
             .where(Conference.status == ConferenceStatus.PUBLISHED.value, appears)
             .order_by(Conference.id)
         ).all()
         filter_key = sorted((key, str(value)) for key, value in args.items())
-        versions = [(s.id, s.schedule_version) for s in states]
-        etag = feed_etag("person.ics", person_id, person.updated_at, versions, filter_key, base_url())
+        versions = [(s.id, s.created_at, s.schedule_version) for s in states]
+        etag = feed_etag("person.ics", person_id, person.created_at, person.updated_at, versions, filter_key,
+                         base_url())
         last_modified = max([person.updated_at, *(s.schedule_changed_at for s in states)])
         headers = validators(etag, last_modified)
         if (answer := not_modified(etag, last_modified, headers)) is not None:
             return answer
+        cache = feed_cache()
+        if (cached := cache.get(etag)) is not None:
+            return feed_response(cached, headers)
         stmt = (
             select(ProgramSession)
             .join(Conference, Conference.id == ProgramSession.conference_id)
@@ -174,7 +195,9 @@ class PersonFeed(MethodView):
         sessions = db.scalars(filtered(stmt, {k: v for k, v in args.items() if k != "day"})).unique().all()
         data = _schedule_data(sessions, None, f"{person.display_name}: sessions", args,
                               feed_urls(f"/api/v1/people/{person_id}/schedule.ics", args))
-        return feed_response(render_ical(data), CALENDAR, headers)
+        feed = CachedFeed.of(render_ical(data, cache.fragment), CALENDAR)
+        cache.put(etag, feed)
+        return feed_response(feed, headers)
 
 
 # Personal agendas
@@ -246,7 +269,7 @@ class AgendaItem(MethodView):
 
 @blp.route("/agendas/<token>.ics")
 class AgendaFeed(MethodView):
-    @blp.arguments(FeedArgs(only=("lang",)), location="query")
+    @blp.arguments(AGENDA_FEED_ARGS, location="query")
     @blp.doc(responses={"200": {"description": "iCalendar", "content": {CALENDAR: {"schema": {"type": "string"}}}}})
     @document_errors(404, 410)
     def get(self, args, token):
@@ -254,15 +277,20 @@ class AgendaFeed(MethodView):
         db = get_session()
         agenda = _live_agenda(token)
         conference = agenda.conference
-        etag = feed_etag("agenda.ics", agenda.id, agenda.updated_at, conference.schedule_version,
+        etag = feed_etag("agenda.ics", agenda.id, agenda.created_at, agenda.updated_at, conference.schedule_version,
                          sorted(args.items()), base_url())
         last_modified: datetime = max(agenda.updated_at, conference.schedule_changed_at)
         # The token is the agenda's only key: no shared cache should keep a copy under it.
         headers = validators(etag, last_modified, private=True)
         if (answer := not_modified(etag, last_modified, headers)) is not None:
             return answer
+        cache = feed_cache()
+        if (cached := cache.get(etag)) is not None:
+            return feed_response(cached, headers)
         chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
         sessions = db.scalars(sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen)))
         data = _schedule_data(sessions.unique().all(), conference, f"{conference.name}: my agenda", args,
                               feed_urls(f"/api/v1/agendas/{token}.ics", args))
-        return feed_response(render_ical(data), CALENDAR, headers)
+        feed = CachedFeed.of(render_ical(data, cache.fragment), CALENDAR)
+        cache.put(etag, feed)
+        return feed_response(feed, headers)

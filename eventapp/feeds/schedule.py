@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from eventapp.conferences.schemas import ConferenceSchema
+from eventapp.feeds.cache import dumps_compact
 from eventapp.feeds.context import ScheduleData
 from eventapp.program.schemas import ProgramSessionSchema
 
@@ -14,28 +14,41 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def render_schedule(data: ScheduleData, day: date | None = None) -> dict[str, Any]:
-    """Every conference day (or the one asked for) with its sessions in start order."""
+def render_schedule(data: ScheduleData, day: date | None = None, fragment=None) -> str:
+    """Every conference day (or the one asked for) with its sessions in start order, as JSON text.
+
+    Assembled from one JSON entry a session; fragment(key, render) may keep those between renders.
+    """
+    fragment = fragment or (lambda key, render: render())
     conference = data.conference
     zone = conference.zone
-    by_day: dict[date, list[dict[str, Any]]] = {
+    by_day: dict[date, list[str]] = {
         d: [] for d in ([day] if day else _days(conference.start_date, conference.end_date))
     }
-    entries = ProgramSessionSchema(many=True).dump(data.sessions)
-    for program_session, entry in zip(data.sessions, entries, strict=True):
-        entry["title"] = data.title(program_session)
-        entry["abstract"] = data.abstract(program_session)
-        entry["uid"] = data.uid(program_session)
-        entry["url"] = data.session_url(program_session)
+    schema = ProgramSessionSchema()
+
+    def entry(program_session) -> str:
+        item = schema.dump(program_session)
+        item["title"] = data.title(program_session)
+        item["abstract"] = data.abstract(program_session)
+        item["uid"] = data.uid(program_session)
+        item["url"] = data.session_url(program_session)
+        return dumps_compact(item)
+
+    for program_session in data.sessions:
+        text = fragment(
+            ("json", program_session.id, data.last_modified(program_session), data.lang, data.base_url,
+             data.uid_domain),
+            lambda s=program_session: entry(s),
+        )
         local_day = program_session.starts_at.astimezone(zone).date()
-        by_day.setdefault(max(local_day, day) if day else local_day, []).append(entry)
+        by_day.setdefault(max(local_day, day) if day else local_day, []).append(text)
     summary = ConferenceSchema(only=(
         "slug", "name", "name_translations", "series", "edition", "venue", "timezone", "start_date", "end_date",
         "languages", "website", "schedule_version", "schedule_changed_at",
     )).dump(conference)
     summary["name"] = data.conference_name(conference)
-    return {
-        "conference": summary,
-        "feeds": data.feed_urls,
-        "days": [{"date": d.isoformat(), "sessions": by_day[d]} for d in sorted(by_day)],
-    }
+    days = ",".join(
+        f'{{"date":"{d.isoformat()}","sessions":[{",".join(by_day[d])}]}}' for d in sorted(by_day)
+    )
+    return f'{{"conference":{dumps_compact(summary)},"feeds":{dumps_compact(data.feed_urls)},"days":[{days}]}}'

@@ -27,7 +27,11 @@ from eventapp.seeding.schemas import SeedFileSchema
 Path_ = tuple[str | int, ...]
 
 
-class SeedLoader(yaml.SafeLoader):
+# libyaml's parser where the machine has it: seed files of thousands of sessions are megabytes of YAML.
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SeedLoader(_BaseLoader):
     """YAML without surprises: dates and times stay strings (the schemas read them), only true/false are booleans.
 
     Plain YAML 1.1 would turn 2025-10-20 13:30 into a naive datetime and the country code NO into False.
@@ -41,6 +45,16 @@ SeedLoader.yaml_implicit_resolvers = {
 SeedLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+
+def read_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (which knows the line of everything), from one parse."""
+    loader = SeedLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
 
 
 @dataclass
@@ -120,8 +134,7 @@ def _locate(problems: Iterable[Problem], lines: dict[Path_, int]) -> list[Proble
 def parse(text: str, source: str) -> tuple[dict[str, Any], dict[Path_, int]]:
     """The validated content of a seed file and the line of each of its paths; SeedError if anything is wrong."""
     try:
-        node = yaml.compose(text, Loader=SeedLoader)
-        raw = yaml.load(text, Loader=SeedLoader)  # noqa: S506 - SeedLoader is a SafeLoader
+        raw, node = read_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

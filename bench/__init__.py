@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic meetings, the schedule-publishing benchmark and its bare reference."""
