@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from eventapp.enums import TokenRole
 from eventapp.errors import DomainError
 from eventapp.seeding.jsonschema import seed_json_schema_text
 from eventapp.seeding.export import cloned, export_conference, to_yaml
-from eventapp.seeding.loader import SeedError, load, load_file
+from eventapp.seeding.frab_import import frab_to_seed
+from eventapp.seeding.loader import Problem, SeedError, load, load_file
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -159,6 +161,51 @@ def clone(slug: str, new_slug: str, start, edition: int | None, name: str | None
     except SeedError as error:
         _fail(error)
     click.echo(f"cloned {slug} as {new_slug}, starting {start.date()}")
+    for line in report.lines():
+        click.echo(f"  {line}")
+
+
+def _read_source(source: str) -> bytes:
+    """The bytes of a file, or of an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        try:
+            with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
+                return response.read()
+        except (OSError, ValueError) as exc:
+            raise SeedError(source, [Problem((), f"cannot fetch it: {exc}")]) from exc
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise SeedError(source, [Problem((), f"cannot read the file: {exc}")]) from exc
+
+
+@seed_cli.command("import-frab")
+@click.argument("source")
+@click.option("--timezone", help="IANA zone of the times, when the file names none.")
+@click.option("--slug", help="Slug of the conference (default: from the file's acronym).")
+@click.option("--dry-run", is_flag=True, help="Check and report, then roll back.")
+@click.option("--allow-conflicts", is_flag=True,
+              help="Mirror the schedule even where it double-books a room or a speaker (as published schedules do).")
+def import_frab(source: str, timezone: str | None, slug: str | None, dry_run: bool, allow_conflicts: bool) -> None:
+    """Create or update a conference from a frab or pretalx schedule.json or schedule.xml (a file or URL).
+
+    Importing the same schedule again updates the conference instead of duplicating it (sessions are matched
+    by their frab guid)."""
+    try:
+        document = frab_to_seed(_read_source(source), source, timezone=timezone, slug=slug)
+    except SeedError as error:
+        _fail(error)
+    try:
+        report = load(get_session(), to_yaml(document), source, dry_run=dry_run, progress=_progress_bar,
+                      check_conflicts=not allow_conflicts)
+    except SeedError as error:
+        # The lines would be those of the seed document made from the schedule, which nobody sees.
+        for problem in error.problems:
+            problem.line = None
+        if any("at that time" in p.message for p in error.problems) and not allow_conflicts:
+            error.problems.append(Problem((), "to mirror a schedule that double-books, add --allow-conflicts"))
+        _fail(error)
+    click.echo(f"{'checked' if dry_run else 'imported'} {report.slug} from {source}")
     for line in report.lines():
         click.echo(f"  {line}")
 

@@ -124,8 +124,12 @@ def _check_conflicts(db: Session, conference: Conference, program_session: Progr
 
 
 def save_session(db: Session, conference: Conference, data: dict[str, Any],
-                 program_session: ProgramSession | None = None) -> ProgramSession:
-    """Create a session of conference, or update the one given, enforcing the rules that span rows."""
+                 program_session: ProgramSession | None = None, *, check_conflicts: bool = True) -> ProgramSession:
+    """Create a session of conference, or update the one given, enforcing the rules that span rows.
+
+    check_conflicts=False lets room and speaker double bookings through: only for mirroring a schedule someone
+    else published (seed import-frab --allow-conflicts), never for the API.
+    """
     data = dict(data)
     zone = conference.zone
     for key in ("starts_at", "ends_at"):
@@ -149,7 +153,8 @@ def save_session(db: Session, conference: Conference, data: dict[str, Any],
         person_ids = {p["person_id"] for p in participants}
     else:
         person_ids = {p.person_id for p in program_session.participants} if program_session else set()
-    _check_conflicts(db, conference, program_session, merged, person_ids)
+    if check_conflicts:
+        _check_conflicts(db, conference, program_session, merged, person_ids)
     code = data.get("code")
     if code is not None and (program_session is None or code != program_session.code):
         clash = select(ProgramSession.id).where(

@@ -200,9 +200,11 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[Problem]:
 class _Applier:
     """Upserts one validated seed file through the operations, counting what it did."""
 
-    def __init__(self, db: Session, data: dict[str, Any], tick: Callable[[], None] = lambda: None):
+    def __init__(self, db: Session, data: dict[str, Any], tick: Callable[[], None] = lambda: None,
+                 check_conflicts: bool = True):
         self.db = db
         self.data = data
+        self.check_conflicts = check_conflicts
         self.tick = tick
         self.report = Report(slug=data["conference"]["slug"])
         self.problems: list[Problem] = []
@@ -287,7 +289,8 @@ class _Applier:
             self._upsert(
                 "sessions", ("sessions", i),
                 self._existing(ProgramSession, conference_id=conference.id, code=item["code"]),
-                lambda obj, values=values: save_session(db, conference, values, obj),
+                lambda obj, values=values: save_session(db, conference, values, obj,
+                                                        check_conflicts=self.check_conflicts),
             )
         return self.report
 
@@ -299,13 +302,13 @@ SECTIONS = ("organizations", "people", "rooms", "tracks", "booths", "sessions")
 
 
 def load(db: Session, text: str, source: str = "<seed>", *, dry_run: bool = False,
-         progress: Progress | None = None) -> Report:
+         progress: Progress | None = None, check_conflicts: bool = True) -> Report:
     """Validate and upsert a seed file in one transaction; SeedError, and nothing stored, if anything is wrong."""
     data, lines = parse(text, source)
     total = 1 + sum(len(data[section]) for section in SECTIONS)
     try:
         with progress(total) if progress else nullcontext(lambda: None) as tick:
-            applier = _Applier(db, data, tick)
+            applier = _Applier(db, data, tick, check_conflicts)
             report = applier.run()
         if applier.problems:
             raise SeedError(source, _locate(applier.problems, lines))
