@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import functools
 import hashlib
 import json
+import random
+import time
 
 import marshmallow as ma
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from sqlalchemy import Select, func, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from eventapp import errors
-from eventapp.db import get_session
+from eventapp.db import begin_write, close_session, get_session, is_retryable
 from eventapp.errors import PreconditionFailed
 
 
@@ -101,8 +104,36 @@ def writes_need_a_token() -> None:
     """Before a blueprint parses a body: who may not write learns nothing about what a valid body looks like."""
     from eventapp.auth.access import require_token
 
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in READ_METHODS:
+        begin_write()
         require_token()
+
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+ATTEMPTS = 5
+
+
+def retry_serialization_failures(view):
+    """Run a writing view again when its transaction lost a race to a concurrent one (PostgreSQL SERIALIZABLE);
+    the second attempt sees the winner's rows, and answers 409 where the rules say so."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method in READ_METHODS:
+            return view(*args, **kwargs)
+        for attempt in range(ATTEMPTS):
+            try:
+                return view(*args, **kwargs)
+            except DBAPIError as error:
+                if not is_retryable(error) or attempt == ATTEMPTS - 1:
+                    raise
+                close_session()
+                g.pop("api_token", None)
+                time.sleep(random.uniform(0, 0.01 * 2**attempt))
+                begin_write()
+        raise AssertionError("unreachable")
+
+    return wrapper
 
 
 def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
@@ -126,4 +157,7 @@ def register_api(app: Flask) -> EventApi:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (health, conferences, program, people, feeds):
         api.register_blueprint(blueprint)
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.split(".")[0] in (conferences.name, program.name, people.name, feeds.name):
+            app.view_functions[endpoint] = retry_serialization_failures(view)
     return api

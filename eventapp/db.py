@@ -71,6 +71,16 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # SQLAlchemy, not the sqlite3 module, decides when transactions begin (see _begin_sqlite).
+    dbapi_connection.isolation_level = None
+
+
+def _begin_sqlite(connection) -> None:
+    # The sqlite3 module would begin a transaction only at the first write, after the reads that decided it
+    # (is the room free?): two writers could both decide so. A write transaction takes the write lock before
+    # its first read instead, so writes to one database are serialized, as on PostgreSQL with SERIALIZABLE.
+    write = connection.get_execution_options().get("isolation_level") == "SERIALIZABLE"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(url: str, **options) -> Engine:
@@ -78,6 +88,7 @@ def make_engine(url: str, **options) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
@@ -93,9 +104,13 @@ def init_app(app: Flask) -> None:
         _count_statements(app, engine)
 
 
+# Statements that only open or close a transaction: not queries.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 def _count_statements(app: Flask, engine: Engine) -> None:
-    def count(*_args) -> None:
-        if has_app_context():
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if has_app_context() and not statement.startswith(TRANSACTION_CONTROL):
             g.sql_statements = g.get("sql_statements", 0) + 1
 
     event.listen(engine, "before_cursor_execute", count)
@@ -116,6 +131,27 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["eventapp.db"].sessionmaker()
     return g.db_session
+
+
+def begin_write() -> Session:
+    """The context's session, in a transaction that is safe for read-then-write rules (no double booking).
+
+    PostgreSQL runs it SERIALIZABLE (a conflicting concurrent writer fails and is retried, see
+    retry_serialization_failures); SQLite takes its write lock at the start. Call it before the session's
+    first query.
+    """
+    session = get_session()
+    session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
+    return session
+
+
+# SQLSTATEs of a transaction that lost a race and may simply be run again.
+RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def is_retryable(error: BaseException) -> bool:
+    """True for a database error that another attempt of the same transaction may not meet."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in RETRYABLE
 
 
 def close_session(_exc: BaseException | None = None) -> None:
