@@ -59,6 +59,14 @@ def send(schema: ma.Schema, obj: Any, status: int = 200):
     return obj, status, {"ETag": etag}
 
 
+def commit_and_send(schema: ma.Schema, obj: Any, status: int = 200):
+    """send() the written object, then commit: the answer is read inside the transaction, so a commit that
+    fails (the database went away) answers 503 with nothing stored, and one that succeeds needs no more reads."""
+    answer = send(schema, obj, status)
+    get_session().commit()
+    return answer
+
+
 def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:
     """One page of stmt's rows in the list envelope; the total counts every page."""
     db = get_session()
@@ -110,7 +118,7 @@ def writes_need_a_token() -> None:
 
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-ATTEMPTS = 5
+ATTEMPTS = 10
 
 
 def retry_serialization_failures(view):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 # Constraint names must be stable for alembic (and for SQLite batch migrations) to find them again.
 NAMING_CONVENTION = {
@@ -158,4 +162,9 @@ def close_session(_exc: BaseException | None = None) -> None:
     """Close the context's session; anything not committed is rolled back."""
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except SQLAlchemyError as exc:
+            # The database went away after the answer was made (a restart): the transaction is gone with the
+            # connection, which SQLAlchemy has already dropped from the pool. Nothing to undo, nothing to report.
+            log.warning("closing the session failed: %s", exc)

@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from eventapp.api import AUTH, check_if_match, document_errors, paginate, send, writes_need_a_token
+from eventapp.api import (
+    AUTH, check_if_match, commit_and_send, document_errors, paginate, send, writes_need_a_token,
+)
 from eventapp.auth.access import conference_for_read, conference_for_write, current_token, require_admin
 from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.conferences.operations import save_child, save_conference
@@ -60,8 +62,7 @@ class Conferences(MethodView):
         """Create a conference (admin token)."""
         require_admin()
         conference = save_conference(get_session(), data)
-        get_session().commit()
-        return send(ConferenceDetailSchema(), _reload_conference(conference.slug), 201)
+        return commit_and_send(ConferenceDetailSchema(), _reload_conference(conference.slug), 201)
 
 
 @blp.route("/<slug>")
@@ -81,8 +82,7 @@ class ConferenceDetail(MethodView):
         conference = conference_for_write(slug)
         check_if_match(ConferenceDetailSchema(), conference)
         conference = save_conference(get_session(), data, conference)
-        get_session().commit()
-        return send(ConferenceDetailSchema(), _reload_conference(conference.slug))
+        return commit_and_send(ConferenceDetailSchema(), _reload_conference(conference.slug))
 
     @blp.response(204)
     @blp.doc(**AUTH)
@@ -123,8 +123,7 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
         def post(self, data, slug):
             conference = conference_for_write(slug)
             obj = save_child(get_session(), conference, model, data)
-            get_session().commit()
-            return send(schema(), obj, 201)
+            return commit_and_send(schema(), obj, 201)
 
     class Item(MethodView):
         @blp.response(200, schema)
@@ -141,8 +140,7 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
             obj = find(conference, ids[id_name])
             check_if_match(schema(), obj)
             obj = save_child(get_session(), conference, model, data, obj)
-            get_session().commit()
-            return send(schema(), obj)
+            return commit_and_send(schema(), obj)
 
         @blp.response(204)
         @blp.doc(**AUTH)

@@ -237,8 +237,9 @@ class Agendas(MethodView):
         if conference is None:
             raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
         agenda, token = create_agenda(db, conference, data["session_ids"])
+        view = _agenda_view(agenda, token)  # read before the commit, as every write answers
         db.commit()
-        return _agenda_view(agenda, token)
+        return view
 
 
 @blp.route("/agendas/<token>")
@@ -256,8 +257,9 @@ class AgendaItem(MethodView):
         """Replace the agenda's sessions."""
         agenda = _live_agenda(token)
         set_sessions(get_session(), agenda, data["session_ids"])
+        view = _agenda_view(agenda, token)
         get_session().commit()
-        return _agenda_view(agenda, token)
+        return view
 
     @blp.response(204)
     @document_errors(404, 410)

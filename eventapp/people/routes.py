@@ -7,7 +7,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from eventapp.api import AUTH, check_if_match, document_errors, paginate, send, writes_need_a_token
+from eventapp.api import (
+    AUTH, check_if_match, commit_and_send, document_errors, paginate, send, writes_need_a_token,
+)
 from eventapp.auth.access import require_directory_writer, require_token
 from eventapp.conferences.models import Booth
 from eventapp.db import get_session
@@ -69,8 +71,7 @@ class People(MethodView):
         """Add a person (any token). Without a slug, one is made from the name."""
         require_token()
         person = save_person(get_session(), data)
-        get_session().commit()
-        return send(PersonSchema(), _person(person.id), 201)
+        return commit_and_send(PersonSchema(), _person(person.id), 201)
 
 
 @blp.route("/people/<int:person_id>")
@@ -91,9 +92,8 @@ class PersonItem(MethodView):
         require_directory_writer(people={person.id})
         check_if_match(PersonSchema(), person)
         save_person(get_session(), data, person)
-        get_session().commit()
         get_session().expire_all()
-        return send(PersonSchema(), _person(person_id))
+        return commit_and_send(PersonSchema(), _person(person_id))
 
     @blp.response(204)
     @blp.doc(**AUTH)
@@ -133,8 +133,7 @@ class Organizations(MethodView):
         """Add an organization (any token); names are unique."""
         require_token()
         organization = save_organization(get_session(), data)
-        get_session().commit()
-        return send(OrganizationSchema(), organization, 201)
+        return commit_and_send(OrganizationSchema(), organization, 201)
 
 
 @blp.route("/organizations/<int:organization_id>")
@@ -155,8 +154,7 @@ class OrganizationItem(MethodView):
         require_directory_writer(organizations={organization.id})
         check_if_match(OrganizationSchema(), organization)
         save_organization(get_session(), data, organization)
-        get_session().commit()
-        return send(OrganizationSchema(), organization)
+        return commit_and_send(OrganizationSchema(), organization)
 
     @blp.response(204)
     @blp.doc(**AUTH)

@@ -8,7 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 
-from eventapp.api import AUTH, check_if_match, document_errors, paginate, send, writes_need_a_token
+from eventapp.api import (
+    AUTH, check_if_match, commit_and_send, document_errors, paginate, send, writes_need_a_token,
+)
 from eventapp.auth.access import conference_for_read, conference_for_write, sees_drafts
 from eventapp.conferences.models import Conference
 from eventapp.db import get_session
@@ -57,8 +59,7 @@ def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
     if kind is not None:
         data["kind"] = kind
     program_session = save_session(get_session(), conference, data)
-    get_session().commit()
-    return send(schema(), _reloaded(program_session.id), 201)
+    return commit_and_send(schema(), _reloaded(program_session.id), 201)
 
 
 def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
@@ -66,8 +67,7 @@ def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str 
     program_session = _find(conference, session_id, kind, for_read=False)
     check_if_match(schema(), program_session)
     save_session(get_session(), conference, data, program_session)
-    get_session().commit()
-    return send(schema(), _reloaded(session_id))
+    return commit_and_send(schema(), _reloaded(session_id))
 
 
 def _delete(slug: str, session_id: int, schema, kind: str | None) -> None:
