@@ -106,10 +106,12 @@ def _check_conflicts(db: Session, conference: Conference, program_session: Progr
                     {"location": "json", "field": "room_id", "message": message, "session": _describe(clash, zone)}
                 ])
         if person_ids:
+            # The people's sessions first (by the person index), then their times: not every session's.
+            theirs = select(Participation.session_id).where(Participation.person_id.in_(person_ids))
             row = db.execute(
                 overlapping.add_columns(Participation.person_id)
                 .join(Participation, Participation.session_id == ProgramSession.id)
-                .where(Participation.person_id.in_(person_ids))
+                .where(ProgramSession.id.in_(theirs), Participation.person_id.in_(person_ids))
                 .limit(1)
             ).first()
             if row is not None:

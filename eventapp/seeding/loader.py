@@ -13,7 +13,7 @@ from typing import Any
 import marshmallow as ma
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.conferences.operations import get_by_slug, save_child, save_conference
@@ -227,8 +227,14 @@ class _Applier:
             self.report.unchanged[kind] += 1
         return obj
 
-    def _existing(self, model: type, **where: Any) -> Any:
-        return self.db.scalar(select(model).filter_by(**where))
+    def _existing(self, model: type, key: str, items: list[dict[str, Any]], *options, **scope: Any) -> dict[Any, Any]:
+        """The stored rows of model whose key is one of the items', by key: a few queries, not one an item."""
+        wanted = [item[key] for item in items]
+        found: dict[Any, Any] = {}
+        for start in range(0, len(wanted), 500):
+            stmt = select(model).filter_by(**scope).where(getattr(model, key).in_(wanted[start:start + 500]))
+            found |= {getattr(obj, key): obj for obj in self.db.scalars(stmt.options(*options))}
+        return found
 
     def run(self) -> Report:
         db, data = self.db, self.data
@@ -241,9 +247,10 @@ class _Applier:
             return self.report
 
         orgs: dict[str, Organization] = {}
+        stored = self._existing(Organization, "name", data["organizations"])
         for i, item in enumerate(data["organizations"]):
             orgs[item["name"]] = self._upsert(
-                "organizations", ("organizations", i), self._existing(Organization, name=item["name"]),
+                "organizations", ("organizations", i), stored.get(item["name"]),
                 lambda obj, item=item: save_organization(db, item, obj),
             )
 
@@ -252,22 +259,24 @@ class _Applier:
             return org.id if org is not None else None
 
         people: dict[str, Person] = {}
+        stored = self._existing(Person, "slug", data["people"])
         for i, item in enumerate(data["people"]):
             values = {**{k: v for k, v in item.items() if k != "organization"}, "organization_id": org_id(item.get("organization"))}
             people[item["slug"]] = self._upsert(
-                "people", ("people", i), self._existing(Person, slug=item["slug"]),
+                "people", ("people", i), stored.get(item["slug"]),
                 lambda obj, values=values: save_person(db, values, obj),
             )
 
         children: dict[str, dict[str, Any]] = {}
         for section, model, key in (("rooms", Room, "name"), ("tracks", Track, "name"), ("booths", Booth, "label")):
             children[section] = {}
+            stored = self._existing(model, key, data[section], conference_id=conference.id)
             for i, item in enumerate(data[section]):
                 values = dict(item)
                 if model is Booth:
                     values["organization_id"] = org_id(values.pop("organization"))
                 children[section][item[key]] = self._upsert(
-                    section, (section, i), self._existing(model, conference_id=conference.id, **{key: item[key]}),
+                    section, (section, i), stored.get(item[key]),
                     lambda obj, model=model, values=values: save_child(db, conference, model, values, obj),
                 )
 
@@ -275,6 +284,8 @@ class _Applier:
             obj = children[section].get(name) if name is not None else None
             return obj.id if obj is not None else None
 
+        stored = self._existing(ProgramSession, "code", data["sessions"], selectinload(ProgramSession.participants),
+                                conference_id=conference.id)
         for i, item in enumerate(data["sessions"]):
             values = {k: v for k, v in item.items() if k not in ("room", "track", "sponsor", "participants")}
             values |= {
@@ -287,8 +298,7 @@ class _Applier:
                 ],
             }
             self._upsert(
-                "sessions", ("sessions", i),
-                self._existing(ProgramSession, conference_id=conference.id, code=item["code"]),
+                "sessions", ("sessions", i), stored.get(item["code"]),
                 lambda obj, values=values: save_session(db, conference, values, obj,
                                                         check_conflicts=self.check_conflicts),
             )
