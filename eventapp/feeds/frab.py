@@ -18,7 +18,6 @@ disagree. They follow c3voc's schemas (https://c3voc.de/schedule/schema.json and
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, time, timedelta
@@ -27,6 +26,7 @@ from typing import Any
 from eventapp.conferences.models import Conference, Room
 from eventapp.feeds.context import ScheduleData
 from eventapp.program.models import ProgramSession
+from eventapp.text import slugify
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = "eventapp"
@@ -45,11 +45,6 @@ def acronym(conference: Conference) -> str:
     # The JSON schema allows a hyphen only as the first character or before a year and a word.
     name = conference.slug.replace("-", "_")
     return name if len(name) >= 4 else f"{name}_{conference.start_date.year}"
-
-
-def _slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _code(session_id: int) -> str:
@@ -101,9 +96,9 @@ def _event(data: ScheduleData, program_session: ProgramSession, conference: Conf
     # Schedule apps know no status: the title is the only place their users can see a cancellation.
     title = data.display_title(program_session)
     abstract = data.abstract(program_session) or ""
-    title_words = _slugify(program_session.title)[:SLUG_TITLE_LENGTH].strip("-")
+    title_words = slugify(program_session.title)[:SLUG_TITLE_LENGTH].strip("-")
     # A title without Latin letters slugifies to nothing; the kind keeps the slug in the XSD's shape.
-    slug_words = title_words or _slugify(program_session.kind)
+    slug_words = title_words or slugify(program_session.kind)
     return {
         "id": program_session.id,
         "guid": data.guid(program_session),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +11,7 @@ from eventapp import limits
 from eventapp.errors import Conflict
 from eventapp.operations import assign, get_referenced
 from eventapp.people.models import Organization, Person
+from eventapp.text import slugify
 
 
 def save_organization(db: Session, data: dict[str, Any], organization: Organization | None = None) -> Organization:
@@ -31,8 +30,7 @@ def save_organization(db: Session, data: dict[str, Any], organization: Organizat
 
 def slug_for(given_name: str, family_name: str) -> str:
     """A URL-safe slug from a name ("Yoshiaki", "Uyama" -> "yoshiaki-uyama")."""
-    ascii_name = unicodedata.normalize("NFKD", f"{given_name} {family_name}").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    slug = slugify(f"{given_name} {family_name}")
     return (slug or "person")[: limits.SLUG].strip("-")
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -49,6 +48,7 @@ from eventapp import limits
 from eventapp.enums import ConferenceStatus, Role, SessionKind, SessionStatus
 from eventapp.schemas import COLOR_RE, LANGUAGE_RE, SLUG_RE, UNSAFE_TEXT_RE, validate_timezone
 from eventapp.seeding.loader import Path_, Problem, SeedError
+from eventapp.text import slugify
 
 UNTITLED = "Untitled"
 TIMEZONE_HINT = "give one with --timezone, e.g. --timezone Europe/Berlin"
@@ -331,12 +331,6 @@ def _clean(text: str, length: int | None = None) -> str:
     """Text that the database, the feeds and a YAML round trip all carry unchanged, cut to length."""
     text = UNSAFE_TEXT_RE.sub("", text.replace("\x85", "\n"))
     return text[:length] if length else text
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII letters and digits joined by single hyphens ("DemoCon_2020" -> "democon-2020")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _hashed(key: str, digits: int = 20) -> str:
