@@ -6,19 +6,20 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, subqueryload
 
 from eventapp.conferences.models import Conference
 from eventapp.enums import SessionStatus
 from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
 
-# Everything a session's representation shows, in a fixed number of queries however many sessions there are.
+# Everything a session's representation shows, in a fixed number of queries however many sessions there are:
+# subqueryload, not selectinload, which would run one more query for every 500 sessions.
 SESSION_LOADS = (
     joinedload(ProgramSession.room),
     joinedload(ProgramSession.track),
     joinedload(ProgramSession.sponsor),
-    selectinload(ProgramSession.participants).joinedload(Participation.person).joinedload(Person.organization),
+    subqueryload(ProgramSession.participants).joinedload(Participation.person).joinedload(Person.organization),
 )
 
 
