@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventapp import db
+from eventapp import db, ratelimits, security
 from eventapp.feeds import cache as feed_cache
 from eventapp.config import from_environment, normalize_database_url
 
@@ -36,12 +37,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """The database, and the ORM hooks that version schedules."""
+    """The database and the ORM hooks that version schedules, the feed cache, rate limits, CORS, security headers."""
     import eventapp.models  # noqa: F401 - complete the mappers
     import eventapp.versioning  # noqa: F401 - install the flush hook
 
     db.init_app(app)
     feed_cache.init_app(app)
+    ratelimits.init_app(app)
+    app.after_request(security.add_headers)
+    if proxies := app.config.get("TRUSTED_PROXIES", 0):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     # Public reads from any web page; Bearer tokens (never cookies) keep cross-origin writes as safe as any other.
     CORS(
         app,

@@ -6,21 +6,25 @@ from typing import Any
 
 import functools
 import hashlib
+import http
 import json
 import random
 import time
 
 import marshmallow as ma
 from flask import Flask, Response, g, request
+from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from werkzeug.routing import BaseConverter, IntegerConverter
 
-from eventapp import errors
+from eventapp import errors, limits
 from eventapp.db import begin_write, close_session, get_session, is_retryable
 from eventapp.errors import PreconditionFailed
+from eventapp.schemas import SLUG_RE
 
 
 class EventApi(Api):
@@ -83,11 +87,14 @@ _ERROR_DOCS = Blueprint("error-docs", __name__)
 
 
 def document_errors(*statuses: int):
-    """Document the error answers a view may give, all in the one error shape."""
+    """Document the answers other than success a view may give: errors in the one error shape, 304 bodiless."""
 
     def decorator(func):
         for status in statuses:
-            func = _ERROR_DOCS.alt_response(status, schema=errors.ErrorSchema)(func)
+            if status == 304:
+                func = _ERROR_DOCS.alt_response(304, description="Not modified: the client's copy is current")(func)
+            else:
+                func = _ERROR_DOCS.alt_response(status, schema=errors.ErrorSchema)(func)
         return func
 
     return decorator
@@ -151,6 +158,38 @@ def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
     return f"{name}Update" if not isinstance(schema, type) and schema.partial else name
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in every route: an id the database's integer column can hold; any other number is no route (404)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", limits.MAX_INTEGER)
+        super().__init__(map, *args, **kwargs)
+
+
+class SlugConverter(BaseConverter):
+    """<slug:...>: only what a slug can be reaches the database (a NUL byte would make PostgreSQL fail)."""
+
+    regex = SLUG_RE.pattern.removeprefix("^").removesuffix("$")
+
+
+def _slug_param_schema(_converter) -> dict[str, Any]:
+    return {"type": "string", "pattern": SLUG_RE.pattern}
+
+
+class CommonErrorsPlugin(BasePlugin):
+    """Document the errors that whole kinds of operations answer, so that no view has to list them: a body that
+    is not JSON (400) or is too large (413); a token refused too often from one address (429)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            statuses = [400, 413] if "requestBody" in operation else []
+            statuses += [429] if operation.get("security") else []
+            for status in statuses:
+                responses.setdefault(str(status), http.HTTPStatus(status).name)
+
+
 def register_api(app: Flask) -> EventApi:
     """Create the app's Api and register every blueprint on it."""
     from eventapp.conferences.routes import blp as conferences
@@ -161,8 +200,11 @@ def register_api(app: Flask) -> EventApi:
     api = EventApi(app, spec_kwargs={
         "info": {"description": "Conferences, their programme and their people."},
         "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [CommonErrorsPlugin()],
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.url_map.converters.update(int=IdConverter, slug=SlugConverter)
+    api.register_converter(SlugConverter, _slug_param_schema)
     for blueprint in (health, conferences, program, people, feeds):
         api.register_blueprint(blueprint)
     for endpoint, view in list(app.view_functions.items()):

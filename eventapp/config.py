@@ -45,7 +45,15 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "FEED_CACHE_BYTES": int(os.environ.get("FEED_CACHE_BYTES", 96 * 1024 * 1024)),
         "FEED_FRAGMENT_BYTES": int(os.environ.get("FEED_FRAGMENT_BYTES", 64 * 1024 * 1024)),
         # A shared second level of the feed cache for several workers and servers, e.g. redis://127.0.0.1:6379/0.
+        # With it, rate limits are counted there too, for all workers together; without, in each worker.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        # Rate limits per client address, as "20 per minute" or "30/hour"; RATE_LIMITS=0 turns them off.
+        "RATELIMIT_ENABLED": os.environ.get("RATE_LIMITS", "1") != "0",
+        "AUTH_FAILURE_LIMIT": os.environ.get("AUTH_FAILURE_LIMIT", "20 per minute"),
+        "AGENDA_CREATION_LIMIT": os.environ.get("AGENDA_CREATION_LIMIT", "30 per hour"),
+        # Proxies (load balancers) in front whose X-Forwarded-For and -Proto are believed: without them every
+        # client would have the proxy's address (one rate limit for all) and https would look like http.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "API_TITLE": "eventapp",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

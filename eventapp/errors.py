@@ -104,6 +104,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit refused the request; the client may try again after retry_after seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def flatten_messages(messages: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Turn marshmallow's nested messages into (path, message) pairs; a path is a tuple of keys and indexes."""
     if isinstance(messages, Mapping):
@@ -156,6 +167,8 @@ def handle_http_exception(error: HTTPException):
     if status >= 500:
         message = "The server could not complete the request."
     response_headers = dict(headers)
+    # werkzeug's 429 and 503 carry Retry-After (retry_after=...): keep it.
+    response_headers.update((name, value) for name, value in error.get_headers() if name == "Retry-After")
     if status == 405 and getattr(error, "valid_methods", None):
         response_headers["Allow"] = ", ".join(error.valid_methods)
     return error_body(status, message, details), status, response_headers

@@ -9,3 +9,6 @@ LONG_TEXT = 20_000
 LANGUAGE = 16
 COUNTRY = 2
 TIMEZONE = 64
+
+# PostgreSQL's integer (ids, counts, positions): a larger number could not even be compared with a column.
+MAX_INTEGER = 2**31 - 1

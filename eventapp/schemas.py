@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from eventapp import limits
 from eventapp.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -46,13 +47,39 @@ def text(length: int | None = None, *, required: bool = False, **kwargs: Any) ->
     if length:
         validators.append(validate.Length(min=1 if required else 0, max=length))
     if required:
-        validators.append(validate.Regexp(r"\S", error="Must not be blank."))
+        # Regexp matches at the start: any text with one visible character, leading spaces or not.
+        validators.append(validate.Regexp(r"\s*\S", error="Must not be blank."))
     return fields.String(required=required, validate=validators, **kwargs)
+
+
+class WholeNumber(fields.Integer):
+    """An integer that refuses a number with a fraction (2.5) rather than cutting it to 2, as fields.Integer does."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+def id_field(**kwargs: Any) -> WholeNumber:
+    """A reference to a row by its id: a positive integer the database's integer column can hold."""
+    return WholeNumber(validate=validate.Range(min=1, max=limits.MAX_INTEGER), **kwargs)
+
+
+def search_text(**kwargs: Any) -> fields.String:
+    """The text of a search filter (q): what a stored title could hold, so never a control character."""
+    return fields.String(validate=[_safe_text, validate.Length(max=limits.TITLE)], **kwargs)
 
 
 def language_field(**kwargs: Any) -> fields.String:
     """A BCP 47 language tag such as "ja", "en" or "zh-Hans"."""
-    return fields.String(validate=validate.Regexp(LANGUAGE_RE, error="Not a language tag such as 'ja' or 'en'."), **kwargs)
+    return fields.String(
+        validate=[
+            validate.Length(max=limits.LANGUAGE),
+            validate.Regexp(LANGUAGE_RE, error="Not a language tag such as 'ja' or 'en'."),
+        ],
+        **kwargs,
+    )
 
 
 def country_field(**kwargs: Any) -> fields.String:
@@ -101,8 +128,10 @@ class LocalDateTime(fields.DateTime):
 class PageArgs(ma.Schema):
     """page and page_size query arguments of every list."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1), metadata={"description": "1-based page"})
-    page_size = fields.Integer(
+    page = WholeNumber(
+        load_default=1, validate=validate.Range(min=1, max=limits.MAX_INTEGER), metadata={"description": "1-based page"}
+    )
+    page_size = WholeNumber(
         load_default=DEFAULT_PAGE_SIZE,
         validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
         metadata={"description": f"Items a page, at most {MAX_PAGE_SIZE}"},

@@ -38,9 +38,9 @@ def reset_database(app) -> None:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def make_app(url: str):
-    """An app on url, in testing mode."""
-    return create_app({"TESTING": True, "DATABASE_URL": url})
+def make_app(url: str, **config):
+    """An app on url, in testing mode; rate limits off unless config turns them on (tests/test_limits.py)."""
+    return create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False, **config})
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +62,12 @@ def app(database_url):
 def _empty_tables(request):
     """Each test starts from the migrated, empty schema."""
     yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
+    if "app" in request.fixturenames:
+        empty_tables(request.getfixturevalue("app"))
+
+
+def empty_tables(app) -> None:
+    """Delete every row, keeping the schema (and restarting ids on PostgreSQL)."""
     engine = get_engine(app)
     tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as connection:

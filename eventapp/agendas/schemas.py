@@ -5,6 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from eventapp.schemas import id_field
+
 MAX_SESSIONS = 500
 
 
@@ -12,7 +14,7 @@ class AgendaSchema(ma.Schema):
     """An agenda as written (the sessions) and as shown (with its token's URLs)."""
 
     session_ids = fields.List(
-        fields.Integer(), required=True, validate=validate.Length(max=MAX_SESSIONS),
+        id_field(), required=True, validate=validate.Length(max=MAX_SESSIONS),
         metadata={"description": f"Sessions of the conference, at most {MAX_SESSIONS}"},
     )
     token = fields.String(dump_only=True, metadata={"description": "Keep it: it is the only key to the agenda"})

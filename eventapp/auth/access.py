@@ -16,6 +16,7 @@ from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import Forbidden, NotFound, Unauthorized
+from eventapp.ratelimits import AUTH_FAILURES, count, refuse_if_reached
 from eventapp.versioning import conferences_showing
 
 
@@ -28,8 +29,11 @@ def current_token() -> ApiToken | None:
             scheme, _, value = header.partition(" ")
             if scheme.lower() != "bearer" or not value.strip():
                 raise Unauthorized("Send the token as 'Authorization: Bearer <token>'.", "Authorization", location="header")
+            # Checked before the token, so that a guess past the limit learns nothing, right or wrong.
+            refuse_if_reached(AUTH_FAILURES)
             token = authenticate(get_session(), value.strip())
             if token is None:
+                count(AUTH_FAILURES)
                 raise Unauthorized("The token is unknown or revoked.", "Authorization", location="header")
         g.api_token = token
     return g.api_token

@@ -65,10 +65,10 @@ class Conferences(MethodView):
         return commit_and_send(ConferenceDetailSchema(), _reload_conference(conference.slug), 201)
 
 
-@blp.route("/<slug>")
+@blp.route("/<slug:slug>")
 class ConferenceDetail(MethodView):
     @blp.response(200, ConferenceDetailSchema)
-    @document_errors(404)
+    @document_errors(304, 404)
     def get(self, slug):
         """A conference with its rooms, tracks and booths."""
         return send(ConferenceDetailSchema(), conference_for_read(slug, *DETAIL_LOADS))
@@ -127,7 +127,7 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
 
     class Item(MethodView):
         @blp.response(200, schema)
-        @document_errors(404)
+        @document_errors(304, 404)
         def get(self, slug, **ids):
             return send(schema(), find(conference_for_read(slug), ids[id_name]))
 
@@ -168,7 +168,7 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
         else:
             view.patch.__doc__ = f"Change a {label}. Honours If-Match."
             view.delete.__doc__ = f"Delete a {label}{' not used by any session' if model is not Booth else ''}. Honours If-Match."
-        blp.route(f"/<slug>/{path}{suffix}")(view)
+        blp.route(f"/<slug:slug>/{path}{suffix}")(view)
 
 
 _child_routes(Room, RoomSchema, "rooms", "room")

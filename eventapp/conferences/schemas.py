@@ -8,7 +8,10 @@ from marshmallow import fields, validate
 from eventapp import limits
 from eventapp.enums import ConferenceStatus
 from eventapp.people.schemas import OrganizationSchema
-from eventapp.schemas import COLOR_RE, country_field, language_field, slug_field, text, translations_field, validate_timezone
+from eventapp.schemas import (
+    COLOR_RE, WholeNumber, country_field, id_field, language_field, slug_field, text, translations_field,
+    validate_timezone,
+)
 
 
 class VenueSchema(ma.Schema):
@@ -24,7 +27,7 @@ class RoomSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     name = text(limits.NAME, required=True)
     location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or floor"})
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
+    capacity = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
     is_online = fields.Boolean(load_default=False)
 
 
@@ -44,7 +47,7 @@ class BoothSchema(ma.Schema):
     location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or area"})
     description = text(limits.LONG_TEXT, allow_none=True)
     organization = fields.Nested(OrganizationSchema, dump_only=True)
-    organization_id = fields.Integer(required=True, metadata={"description": "The exhibitor"})
+    organization_id = id_field(required=True, metadata={"description": "The exhibitor"})
 
 
 class ConferenceSchema(ma.Schema):
@@ -55,7 +58,7 @@ class ConferenceSchema(ma.Schema):
     name = text(limits.NAME, required=True)
     name_translations = translations_field(limits.NAME, load_default=dict)
     series = text(limits.NAME, allow_none=True)
-    edition = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    edition = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=limits.MAX_INTEGER))
     venue = fields.Nested(VenueSchema, load_default=dict)
     timezone = fields.String(required=True, validate=validate_timezone, metadata={"description": "IANA name"})
     start_date = fields.Date(required=True, metadata={"description": "First day, local"})

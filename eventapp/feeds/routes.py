@@ -35,6 +35,7 @@ from eventapp.feeds.schemas import FeedArgs
 from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.queries import SESSION_LOADS, filtered, sessions_of
+from eventapp.ratelimits import AGENDA_CREATION, spend
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published schedules, feeds and agendas")
 
@@ -127,12 +128,15 @@ def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
     return feed_response(feed, validators(etag, conference.schedule_changed_at))
 
 
+def _body_schema(mimetype: str) -> dict[str, str]:
+    return {"type": "object"} if mimetype == JSON else {"type": "string"}
+
+
 def _conference_feed(suffix: str, mimetype: str, summary: str) -> type[MethodView]:
     class Feed(MethodView):
         @blp.arguments(FEED_ARGS, location="query")
-        @blp.doc(responses={"200": {"description": summary, "content": {mimetype: {"schema": {"type": "string"}}}},
-                            "304": {"description": "Not modified since the client's copy"}})
-        @document_errors(404)
+        @blp.doc(responses={"200": {"description": summary, "content": {mimetype: {"schema": _body_schema(mimetype)}}}})
+        @document_errors(304, 404)
         def get(self, args, slug):
             return _serve_conference(slug, args, suffix)
 
@@ -148,14 +152,14 @@ for _suffix, _mimetype, _summary in (
     ("schedule.xml", XML, "The schedule in frab's schedule.xml format."),
     ("schedule.frab.json", JSON, "The schedule in frab's schedule.json format."),
 ):
-    blp.route(f"/conferences/<slug>/{_suffix}")(_conference_feed(_suffix, _mimetype, _summary))
+    blp.route(f"/conferences/<slug:slug>/{_suffix}")(_conference_feed(_suffix, _mimetype, _summary))
 
 
 @blp.route("/people/<int:person_id>/schedule.ics")
 class PersonFeed(MethodView):
     @blp.arguments(FEED_ARGS, location="query")
     @blp.doc(responses={"200": {"description": "iCalendar", "content": {CALENDAR: {"schema": {"type": "string"}}}}})
-    @document_errors(404)
+    @document_errors(304, 404)
     def get(self, args, person_id):
         """Every published session a person appears in, in any role and any conference."""
         db = get_session()
@@ -223,13 +227,14 @@ def _live_agenda(token: str) -> Agenda:
     return agenda
 
 
-@blp.route("/conferences/<slug>/agendas")
+@blp.route("/conferences/<slug:slug>/agendas")
 class Agendas(MethodView):
     @blp.arguments(AgendaSchema)
     @blp.response(201, AgendaSchema)
-    @document_errors(404)
+    @document_errors(404, 429)
     def post(self, data, slug):
         """Make a personal agenda of sessions: no login; the answer's token is the only key to it."""
+        spend(AGENDA_CREATION)
         db = get_session()
         conference = db.scalar(
             select(Conference).where(Conference.slug == slug, Conference.status == ConferenceStatus.PUBLISHED.value)
@@ -273,7 +278,7 @@ class AgendaItem(MethodView):
 class AgendaFeed(MethodView):
     @blp.arguments(AGENDA_FEED_ARGS, location="query")
     @blp.doc(responses={"200": {"description": "iCalendar", "content": {CALENDAR: {"schema": {"type": "string"}}}}})
-    @document_errors(404, 410)
+    @document_errors(304, 404, 410)
     def get(self, args, token):
         """The agenda as an iCalendar feed."""
         db = get_session()

@@ -35,13 +35,15 @@ def slug_for(given_name: str, family_name: str) -> str:
 
 
 def _free_slug(db: Session, base: str) -> str:
-    taken = set(db.scalars(select(Person.slug).where(Person.slug.startswith(base))))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
+    """base, or else base-2, base-3 ..., shortened where the number would not fit in the column."""
+    stem = base[: limits.SLUG - 8]  # what every candidate starts with: room for "-" and seven digits
+    taken = set(db.scalars(select(Person.slug).where(Person.slug.startswith(stem))))
+    candidate, n = base, 1
+    while candidate in taken:
         n += 1
-    return f"{base}-{n}"
+        suffix = f"-{n}"
+        candidate = base[: limits.SLUG - len(suffix)].rstrip("-") + suffix
+    return candidate
 
 
 def save_person(db: Session, data: dict[str, Any], person: Person | None = None) -> Person:

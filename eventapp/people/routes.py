@@ -77,7 +77,7 @@ class People(MethodView):
 @blp.route("/people/<int:person_id>")
 class PersonItem(MethodView):
     @blp.response(200, PersonSchema)
-    @document_errors(404)
+    @document_errors(304, 404)
     def get(self, person_id):
         """One person."""
         return send(PersonSchema(), _person(person_id))
@@ -139,7 +139,7 @@ class Organizations(MethodView):
 @blp.route("/organizations/<int:organization_id>")
 class OrganizationItem(MethodView):
     @blp.response(200, OrganizationSchema)
-    @document_errors(404)
+    @document_errors(304, 404)
     def get(self, organization_id):
         """One organization."""
         return send(OrganizationSchema(), _organization(organization_id))

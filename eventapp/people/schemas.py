@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from eventapp import limits
 from eventapp.enums import OrganizationKind
-from eventapp.schemas import PageArgs, country_field, slug_field, text
+from eventapp.schemas import PageArgs, country_field, id_field, search_text, slug_field, text
 
 
 class OrganizationSchema(ma.Schema):
@@ -37,7 +37,7 @@ class PersonSchema(ma.Schema):
     honorific = text(limits.SHORT, allow_none=True)
     position = text(limits.TITLE, allow_none=True)
     organization = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
-    organization_id = fields.Integer(allow_none=True)
+    organization_id = id_field(allow_none=True)
     biography = text(limits.LONG_TEXT, allow_none=True)
     email = fields.Email(
         load_only=True, allow_none=True, validate=validate.Length(max=limits.NAME),
@@ -46,10 +46,10 @@ class PersonSchema(ma.Schema):
 
 
 class PersonQueryArgs(PageArgs):
-    q = fields.String(metadata={"description": "Part of the given, family or native name"})
-    organization_id = fields.Integer()
+    q = search_text(metadata={"description": "Part of the given, family or native name"})
+    organization_id = id_field()
 
 
 class OrganizationQueryArgs(PageArgs):
-    q = fields.String(metadata={"description": "Part of the name or native name"})
+    q = search_text(metadata={"description": "Part of the name or native name"})
     kind = fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))

@@ -22,7 +22,7 @@ from eventapp.program.queries import SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.schemas import page_of
 
-blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug>", description="Sessions")
+blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug:slug>", description="Sessions")
 blp.before_request(writes_need_a_token)
 
 SATELLITE = SessionKind.SATELLITE_SYMPOSIUM.value
@@ -113,7 +113,7 @@ class Sessions(MethodView):
 @blp.route("/sessions/<int:session_id>")
 class SessionItem(MethodView):
     @blp.response(200, ProgramSessionSchema)
-    @document_errors(404)
+    @document_errors(304, 404)
     def get(self, slug, session_id):
         """One session, with its ETag."""
         return send(ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True))
@@ -158,7 +158,7 @@ class SatelliteSymposia(MethodView):
 @blp.route("/satellite-symposia/<int:session_id>")
 class SatelliteSymposiumItem(MethodView):
     @blp.response(200, SatelliteSymposiumSchema)
-    @document_errors(404)
+    @document_errors(304, 404)
     def get(self, slug, session_id):
         """One satellite symposium."""
         return send(SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True))

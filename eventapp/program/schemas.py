@@ -11,7 +11,9 @@ from eventapp import limits
 from eventapp.conferences.schemas import RoomSchema, TrackSchema
 from eventapp.enums import Delivery, Role, SessionKind, SessionStatus
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
-from eventapp.schemas import LocalDateTime, PageArgs, language_field, text, translations_field
+from eventapp.schemas import (
+    LocalDateTime, PageArgs, WholeNumber, id_field, language_field, search_text, text, translations_field,
+)
 
 
 def session_rule_violations(data: dict[str, Any], sponsor_key: str = "sponsor_id") -> list[tuple[str, str]]:
@@ -31,11 +33,11 @@ class ParticipantSchema(ma.Schema):
     """A person in a session in one role."""
 
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
-    order = fields.Integer(validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"})
+    order = WholeNumber(validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"})
     presentation_title = text(limits.TITLE, allow_none=True, metadata={"description": "The speaker's own talk"})
     remote = fields.Boolean(load_default=False, metadata={"description": "Joins online"})
     person = fields.Nested(PersonSchema, dump_only=True)
-    person_id = fields.Integer(required=True)
+    person_id = id_field(required=True)
 
 
 class ProgramSessionSchema(ma.Schema):
@@ -58,9 +60,9 @@ class ProgramSessionSchema(ma.Schema):
     )
     ends_at = LocalDateTime(required=True)
     room = fields.Nested(RoomSchema, dump_only=True, allow_none=True)
-    room_id = fields.Integer(allow_none=True)
+    room_id = id_field(allow_none=True)
     track = fields.Nested(TrackSchema, dump_only=True, allow_none=True)
-    track_id = fields.Integer(allow_none=True)
+    track_id = id_field(allow_none=True)
     language = language_field(allow_none=True, metadata={"description": "Language of delivery"})
     interpretation = fields.List(
         language_field(), load_default=list, metadata={"description": "Simultaneous interpretation into these"}
@@ -69,7 +71,7 @@ class ProgramSessionSchema(ma.Schema):
         load_default=Delivery.IN_PERSON.value, validate=validate.OneOf([d.value for d in Delivery])
     )
     sponsor = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
-    sponsor_id = fields.Integer(allow_none=True)
+    sponsor_id = id_field(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
     sequence = fields.Integer(dump_only=True, metadata={"description": "iCalendar SEQUENCE"})
     created_at = fields.AwareDateTime(dump_only=True)
@@ -89,14 +91,14 @@ class SatelliteSymposiumSchema(ProgramSessionSchema):
     """A satellite symposium: a session of that kind, which a sponsor organization must hold."""
 
     kind = fields.String(dump_only=True)
-    sponsor_id = fields.Integer(required=True, metadata={"description": "The sponsor organization"})
+    sponsor_id = id_field(required=True, metadata={"description": "The sponsor organization"})
 
 
 class SessionQueryArgs(PageArgs):
     day = fields.Date(metadata={"description": "Local date in the conference's time zone"})
-    room = fields.Integer(metadata={"description": "Room id"})
-    track = fields.Integer(metadata={"description": "Track id"})
+    room = id_field(metadata={"description": "Room id"})
+    track = id_field(metadata={"description": "Track id"})
     kind = fields.String(validate=validate.OneOf([k.value for k in SessionKind]))
     status = fields.String(validate=validate.OneOf([s.value for s in SessionStatus]))
-    person = fields.Integer(metadata={"description": "Person id, in any role"})
-    q = fields.String(validate=validate.Length(max=limits.TITLE), metadata={"description": "Text in the title"})
+    person = id_field(metadata={"description": "Person id, in any role"})
+    q = search_text(metadata={"description": "Text in the title"})

@@ -1,0 +1,144 @@
+"""Fuzzing: requests generated from the API's own OpenAPI document (schemathesis), run through the app in-process.
+
+For every operation, valid and invalid requests, without a token and with an admin token, against the DIA
+Japan seed; half of those with a valid path are aimed at things that exist, and half of the GETs answered
+with an ETag are sent again with If-None-Match. No answer may be a 5xx, and every answer must be what
+the document says: a status it lists, a body in its schema, its content type and headers; invalid data must
+be refused. The check is stricter than the document: the catch-all `default` response is left out, so every
+status an operation can give must be listed for it.
+
+FUZZ_EXAMPLES (default 25) sets the examples per operation and caller; generation is derandomized, so a run
+is the same every time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Any
+
+import pytest
+import schemathesis
+from conftest import issue_token
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode, checks
+from schemathesis.core.parameters import ParameterLocation
+
+from eventapp import create_app
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 25))
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.response_headers_conformance,
+    checks.negative_data_rejection,
+]
+
+# What every answer carries (tests/test_security.py has the whole story).
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+}
+
+
+def _document() -> dict[str, Any]:
+    """The OpenAPI document as the app serves it (it needs no database), without its catch-all responses."""
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            if isinstance(operation, dict):
+                operation.get("responses", {}).pop("default", None)
+    return document
+
+
+SCHEMA = schemathesis.openapi.from_dict(_document())
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+
+
+@pytest.fixture(scope="module")
+def stats(request):
+    """What the module ran, written under the test report."""
+    counts: Counter[str] = Counter()
+    yield counts
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and counts["requests"]:
+        statuses = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()) if status.isdigit())
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(
+                f"\nfuzz: {counts['examples']} examples, {counts['requests']} requests in {counts['runs']} runs "
+                f"({len(OPERATIONS)} operations, anonymous and admin), {counts['5xx']} 5xx; statuses {statuses}"
+            )
+
+
+@pytest.fixture
+def known(client, seeded, admin) -> dict[str, list[Any]]:
+    """Path parameter values that exist in the seeded database, found through the API."""
+    slug = "dia-japan-2025"
+    conference = client.get(f"/api/v1/conferences/{slug}").get_json()
+    sessions = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200", headers=admin).get_json()["items"]
+    symposia = [s["id"] for s in sessions if s["kind"] == "satellite_symposium"]
+    people = client.get("/api/v1/people?page_size=200").get_json()["items"]
+    organizations = client.get("/api/v1/organizations?page_size=200").get_json()["items"]
+    public = [s["id"] for s in sessions if s["status"] != "draft"]
+    live = client.post(f"/api/v1/conferences/{slug}/agendas", json={"session_ids": public[:2]}).get_json()
+    revoked = client.post(f"/api/v1/conferences/{slug}/agendas", json={"session_ids": public[:1]}).get_json()
+    assert client.delete(f"/api/v1/agendas/{revoked['token']}").status_code == 204
+    return {
+        "slug": [slug],
+        "room_id": [r["id"] for r in conference["rooms"]],
+        "track_id": [t["id"] for t in conference["tracks"]],
+        "booth_id": [b["id"] for b in conference["booths"]],
+        "session_id": [s["id"] for s in sessions] + symposia * 3,  # satellite symposia have their own paths
+        "person_id": [p["id"] for p in people],
+        "organization_id": [o["id"] for o in organizations],
+        "token": [live["token"], revoked["token"]],
+    }
+
+
+def _path_is_valid(case) -> bool:
+    # A case generated to be invalid in its path must stay so, or the checks would expect it to be refused.
+    path = case.meta.components.get(ParameterLocation.PATH) if case.meta else None
+    return bool(case.path_parameters) and (path is None or path.mode == GenerationMode.POSITIVE)
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "admin"])
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_every_answer_is_documented_and_no_5xx(app, runner, known, stats, operation, caller):
+    # Identity: the in-process transport would hand the checks a gzipped feed as it is.
+    headers = {"Accept-Encoding": "identity"}
+    if caller == "admin":
+        headers |= issue_token(runner, "--role", "admin")
+    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+    stats["runs"] += 1
+
+    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+    @given(case=strategy, data=st.data())
+    def run(case, data):
+        stats["examples"] += 1
+        if _path_is_valid(case) and data.draw(st.booleans(), label="aim at existing"):
+            for name in case.path_parameters:
+                case.path_parameters[name] = data.draw(st.sampled_from(known[name]), label=name)
+        response = send(case, headers)
+        etag = response.headers.get("etag")
+        if case.method == "GET" and response.status_code == 200 and etag and data.draw(st.booleans(), label="again"):
+            # The same request with the copy's validator: 304, as documented.
+            assert send(case, {**headers, "If-None-Match": etag[0]}).status_code == 304
+
+    def send(case, headers):
+        response = case.call(app=app, headers=headers)
+        stats["requests"] += 1
+        stats[str(response.status_code)] += 1
+        stats["5xx"] += response.status_code >= 500
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == [value], (name, response.status_code)
+        case.validate_response(response, checks=CHECKS, headers=headers, transport_kwargs={"app": app})
+        return response
+
+    run()
