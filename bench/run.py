@@ -86,7 +86,7 @@ class Server:
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
              "--workers", "2", app],
-            cwd=ROOT, env={**os.environ, "ACCESS_LOG": "", "PYTHONPATH": str(ROOT), **env},
+            cwd=ROOT, env={**os.environ, "ACCESS_LOG": "", "MAX_REQUESTS": "0", "PYTHONPATH": str(ROOT), **env},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.time() + 60
