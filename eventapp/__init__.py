@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_fast_path(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -63,6 +64,13 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api import register_api
 
     register_api(app)
+
+
+def register_fast_path(app: Flask) -> None:
+    """Polled feeds answered from their version before Flask (eventapp/feeds/fastpath.py)."""
+    from eventapp.feeds import fastpath
+
+    fastpath.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -29,9 +29,16 @@ def _etags(header: str | None) -> set[str]:
     }
 
 
-def validators(etag: str, last_modified: datetime, *, private: bool = False) -> dict[str, str]:
+def etag_matches(etag: str, if_none_match: str) -> bool:
+    """Whether an If-None-Match header names etag (or any version, *)."""
+    tags = _etags(if_none_match)
+    return etag in tags or "*" in tags
+
+
+def validators(etag: str, last_modified: datetime, *, private: bool = False,
+               max_age: int | None = None) -> dict[str, str]:
     """The caching headers every answer of a feed carries, 200 or 304."""
-    max_age = current_app.config["FEED_MAX_AGE"]
+    max_age = current_app.config["FEED_MAX_AGE"] if max_age is None else max_age
     # Calendar apps poll; shared caches may answer for us, and serve a stale copy while they revalidate.
     cache = f"private, max-age={max_age}" if private else f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
     return {
@@ -45,8 +52,7 @@ def validators(etag: str, last_modified: datetime, *, private: bool = False) -> 
 def not_modified(etag: str, last_modified: datetime, headers: dict[str, str]) -> Response | None:
     """304 when the client's copy is current (If-None-Match first, else If-Modified-Since); else None."""
     if "If-None-Match" in request.headers:
-        tags = _etags(request.headers["If-None-Match"])
-        fresh = etag in tags or "*" in tags
+        fresh = etag_matches(etag, request.headers["If-None-Match"])
     elif request.if_modified_since is not None:
         fresh = last_modified.replace(microsecond=0) <= request.if_modified_since
     else:
