@@ -42,13 +42,14 @@ def etag_for(schema: ma.Schema, obj: Any) -> str:
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
-def _listed(header: str | None) -> set[str]:
+def etag_list(header: str | None) -> set[str]:
+    """The entity tags an If-Match or If-None-Match header names, weak ones as strong."""
     return {tag.strip().removeprefix("W/") for tag in (header or "").split(",") if tag.strip()}
 
 
 def check_if_match(schema: ma.Schema, obj: Any) -> None:
     """412 when the request's If-Match names another version of obj than the stored one."""
-    wanted = _listed(request.headers.get("If-Match"))
+    wanted = etag_list(request.headers.get("If-Match"))
     if wanted and "*" not in wanted and etag_for(schema, obj) not in wanted:
         raise PreconditionFailed(
             "The resource has changed since that ETag: read it again, then retry.", "If-Match", location="header"
@@ -58,7 +59,7 @@ def check_if_match(schema: ma.Schema, obj: Any) -> None:
 def send(schema: ma.Schema, obj: Any, status: int = 200):
     """obj with its ETag; 304 for a GET whose If-None-Match names the current one."""
     etag = etag_for(schema, obj)
-    if request.method in ("GET", "HEAD") and etag in _listed(request.headers.get("If-None-Match")):
+    if request.method in ("GET", "HEAD") and etag in etag_list(request.headers.get("If-None-Match")):
         return Response(status=304, headers={"ETag": etag})
     return obj, status, {"ETag": etag}
 

@@ -99,6 +99,11 @@ class PreconditionFailed(DomainError):
     code = "precondition_failed"
 
 
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

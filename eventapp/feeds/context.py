@@ -33,6 +33,10 @@ class ScheduleData:
         """The session's title in the requested language, or its own."""
         return (self.lang and program_session.title_translations.get(self.lang)) or program_session.title
 
+    def __post_init__(self) -> None:
+        if not self.name and self.conference is not None:
+            self.name = self.conference_name(self.conference)
+
     def display_title(self, program_session: ProgramSession) -> str:
         """The title as schedules show it: apps that know no status see the cancellation in the title."""
         title = self.title(program_session)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response, current_app, request
 from werkzeug.http import http_date
 
+from eventapp.api import etag_list
 from eventapp.feeds.cache import CachedFeed
 
 
@@ -24,9 +25,7 @@ GZIP_SUFFIX = '-gzip"'
 
 def _etags(header: str | None) -> set[str]:
     # The gzipped representation's tag names the same version: either validates.
-    return {
-        tag.strip().removeprefix("W/").replace(GZIP_SUFFIX, '"') for tag in (header or "").split(",") if tag.strip()
-    }
+    return {tag.replace(GZIP_SUFFIX, '"') for tag in etag_list(header)}
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:

@@ -24,7 +24,7 @@ from eventapp.api import document_errors
 from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, SessionStatus
-from eventapp.errors import DomainError, NotFound
+from eventapp.errors import Gone, NotFound
 from eventapp.feeds import frab
 from eventapp.feeds.cache import CachedFeed, feed_cache
 from eventapp.feeds.context import ScheduleData
@@ -42,11 +42,6 @@ blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published 
 CALENDAR = "text/calendar"
 XML = "application/xml"
 JSON = "application/json"
-
-
-class Gone(DomainError):
-    status = 410
-    code = "gone"
 
 
 def _json_bytes(document: dict[str, Any]) -> str:
@@ -118,8 +113,7 @@ def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
         "frab_xml": f"{base_url()}{base_path}/schedule.xml",
         "frab_json": f"{base_url()}{base_path}/schedule.frab.json",
     }
-    data = _schedule_data(sessions, conference, conference.name, args, urls)
-    data.name = data.conference_name(conference)
+    data = _schedule_data(sessions, conference, "", args, urls)  # named after the conference, in its language
     # The version actually rendered, should a write have landed since the first look.
     etag = feed_etag(suffix, conference.id, conference.created_at, conference.schedule_version, filter_key,
                      base_url())
@@ -130,6 +124,21 @@ def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
 
 def _body_schema(mimetype: str) -> dict[str, str]:
     return {"type": "object"} if mimetype == JSON else {"type": "string"}
+
+
+def _feed(etag: str, last_modified: datetime, render: Callable[[Callable], bytes], *,
+          private: bool = False) -> Response:
+    """The steps of a person's or an agenda's feed: 304, else the cached feed, else render(fragment) once and
+    keep it under its ETag."""
+    headers = validators(etag, last_modified, private=private)
+    if (answer := not_modified(etag, last_modified, headers)) is not None:
+        return answer
+    cache = feed_cache()
+    feed = cache.get(etag)
+    if feed is None:
+        feed = CachedFeed.of(render(cache.fragment), CALENDAR)
+        cache.put(etag, feed)
+    return feed_response(feed, headers)
 
 
 def _conference_feed(suffix: str, mimetype: str, summary: str) -> type[MethodView]:
@@ -181,27 +190,23 @@ class PersonFeed(MethodView):
         etag = feed_etag("person.ics", person_id, person.created_at, person.updated_at, versions, filter_key,
                          base_url())
         last_modified = max([person.updated_at, *(s.schedule_changed_at for s in states)])
-        headers = validators(etag, last_modified)
-        if (answer := not_modified(etag, last_modified, headers)) is not None:
-            return answer
-        cache = feed_cache()
-        if (cached := cache.get(etag)) is not None:
-            return feed_response(cached, headers)
+        return _feed(etag, last_modified, lambda fragment: self._render(person, args, fragment))
+
+    @staticmethod
+    def _render(person: Person, args: dict[str, Any], fragment: Callable) -> bytes:
         stmt = (
             select(ProgramSession)
             .join(Conference, Conference.id == ProgramSession.conference_id)
             .where(Conference.status == ConferenceStatus.PUBLISHED.value)
             .where(ProgramSession.status != SessionStatus.DRAFT.value)
-            .where(ProgramSession.participants.any(Participation.person_id == person_id))
+            .where(ProgramSession.participants.any(Participation.person_id == person.id))
             .order_by(ProgramSession.starts_at, ProgramSession.id)
             .options(*SESSION_LOADS, joinedload(ProgramSession.conference))
         )
-        sessions = db.scalars(filtered(stmt, {k: v for k, v in args.items() if k != "day"})).unique().all()
-        data = _schedule_data(sessions, None, f"{person.display_name}: sessions", args,
-                              feed_urls(f"/api/v1/people/{person_id}/schedule.ics", args))
-        feed = CachedFeed.of(render_ical(data, cache.fragment), CALENDAR)
-        cache.put(etag, feed)
-        return feed_response(feed, headers)
+        sessions = get_session().scalars(filtered(stmt, {k: v for k, v in args.items() if k != "day"}))
+        data = _schedule_data(sessions.unique().all(), None, f"{person.display_name}: sessions", args,
+                              feed_urls(f"/api/v1/people/{person.id}/schedule.ics", args))
+        return render_ical(data, fragment)
 
 
 # Personal agendas
@@ -281,23 +286,18 @@ class AgendaFeed(MethodView):
     @document_errors(304, 404, 410)
     def get(self, args, token):
         """The agenda as an iCalendar feed."""
-        db = get_session()
         agenda = _live_agenda(token)
         conference = agenda.conference
         etag = feed_etag("agenda.ics", agenda.id, agenda.created_at, agenda.updated_at, conference.schedule_version,
                          sorted(args.items()), base_url())
         last_modified: datetime = max(agenda.updated_at, conference.schedule_changed_at)
+
+        def render(fragment: Callable) -> bytes:
+            chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
+            stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen))
+            data = _schedule_data(get_session().scalars(stmt).unique().all(), conference,
+                                  f"{conference.name}: my agenda", args, feed_urls(f"/api/v1/agendas/{token}.ics", args))
+            return render_ical(data, fragment)
+
         # The token is the agenda's only key: no shared cache should keep a copy under it.
-        headers = validators(etag, last_modified, private=True)
-        if (answer := not_modified(etag, last_modified, headers)) is not None:
-            return answer
-        cache = feed_cache()
-        if (cached := cache.get(etag)) is not None:
-            return feed_response(cached, headers)
-        chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
-        sessions = db.scalars(sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen)))
-        data = _schedule_data(sessions.unique().all(), conference, f"{conference.name}: my agenda", args,
-                              feed_urls(f"/api/v1/agendas/{token}.ics", args))
-        feed = CachedFeed.of(render_ical(data, cache.fragment), CALENDAR)
-        cache.put(etag, feed)
-        return feed_response(feed, headers)
+        return _feed(etag, last_modified, render, private=True)
