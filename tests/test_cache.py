@@ -49,6 +49,76 @@ def test_feed_assembled_from_cached_pieces_equals_a_fresh_render(app, client, ad
     get_engine(fresh_app).dispose()
 
 
+def _change_room(client, admin, session):
+    return client.patch(f"{DIA}/rooms/{session['room_id']}", json={"name": "Room 101 East"}, headers=admin), \
+        "Room 101 East"
+
+
+def _change_track(client, admin, session):
+    return client.patch(f"{DIA}/tracks/{session['track_id']}", json={"name": "Sponsored Symposia"}, headers=admin), \
+        "Sponsored Symposia"
+
+
+def _change_sponsor(client, admin, session):
+    # A sponsor that is nobody's organization in the session, so that only the sponsor's own change can show.
+    sponsor = client.post("/api/v1/organizations", json={"name": "Sponsor KK", "kind": "industry", "country": "JP"},
+                          headers=admin).get_json()["id"]
+    assert client.patch(f"{DIA}/sessions/{session['id']}", json={"sponsor_id": sponsor}, headers=admin).status_code == 200
+    for path in ("schedule.ics", "schedule"):
+        client.get(f"{DIA}/{path}")  # the pieces with the new sponsor, kept
+    return client.patch(f"/api/v1/organizations/{sponsor}", json={"name": "Sponsor Group KK"}, headers=admin), \
+        "Sponsored by Sponsor Group KK"
+
+
+def _change_person(client, admin, session):
+    person = session["participants"][0]["person_id"]
+    return client.patch(f"/api/v1/people/{person}", json={"family_name": "Sunn"}, headers=admin), "Sunn Lixia"
+
+
+def _change_employer(client, admin, session):
+    # Not the satellite's sponsor: the organization of a speaker in a session without one (the roundtable).
+    roundtable = next(s for s in client.get(f"{DIA}/sessions").get_json()["items"] if s["code"] == "RT-CN-JP")
+    organization = roundtable["participants"][0]["person"]["organization_id"]
+    return client.patch(f"/api/v1/organizations/{organization}", json={"name": "PMDA (Japan)"},
+                        headers=admin), "PMDA (Japan)"
+
+
+def _change_participation(client, admin, session):
+    participants = [{"person_id": p["person_id"], "role": "panelist"} for p in session["participants"]]
+    return client.patch(f"{DIA}/sessions/{session['id']}", json={"participants": participants}, headers=admin), \
+        "Panelist: Sun Lixia"
+
+
+def _change_venue(client, admin, session):
+    venue = {"name": "Tokyo Big Sight", "address": "3-11-1 Ariake, Koto-ku", "city": "Tokyo (Ariake)",
+             "country": "JP"}
+    return client.patch(DIA, json={"venue": venue}, headers=admin), "Tokyo (Ariake)"
+
+
+@pytest.mark.parametrize("change", [_change_room, _change_track, _change_sponsor, _change_person, _change_employer,
+                                    _change_participation, _change_venue])
+def test_a_change_to_anything_a_session_shows_renders_it_again(app, client, admin, seeded, database_url, change):
+    """A session's kept pieces are found by when anything it shows last changed, read from the database before
+    anything is loaded: a change to its room, track, sponsor, people, their organizations or the venue must
+    reach the warm feed, exactly as a cold render gives it."""
+    paths = ("schedule.ics", "schedule")
+    before = {path: client.get(f"{DIA}/{path}").data for path in paths}
+    sessions = client.get(f"{DIA}/sessions").get_json()["items"]
+    satellite = next(s for s in sessions if s["code"] == "SAT-TIGERMED")
+    response, shown = change(client, admin, satellite)
+    assert response.status_code == 200, response.get_json()
+    warm = {path: client.get(f"{DIA}/{path}").data for path in paths}
+    fresh_app = make_app(database_url)  # another worker: nothing cached
+    try:
+        assert shown.encode() in warm["schedule.ics"].replace(b"\r\n ", b"")
+        assert shown.encode() not in before["schedule.ics"].replace(b"\r\n ", b"")
+        for path in paths:
+            assert warm[path] != before[path]
+            assert fresh_app.test_client().get(f"{DIA}/{path}").data == warm[path]
+    finally:
+        get_engine(fresh_app).dispose()
+
+
 @pytest.fixture
 def redis_apps(database_url):
     """Two apps on one database and one Redis: two workers, or two servers behind a load balancer."""

@@ -78,12 +78,19 @@ class BytesLRU:
             self.used = 0
 
 
+class FragmentLRU(BytesLRU):
+    """Rendered pieces (one session's VEVENT or JSON entry), bounded by their size."""
+
+    def keep(self, key: Any, value: str | bytes) -> None:
+        self.put(key, value, len(value) * 2 if isinstance(value, str) else len(value))
+
+
 class FeedCache:
     """Two levels of rendered feeds, and the per-session fragments the renderers assemble feeds from."""
 
     def __init__(self, memory_budget: int, fragment_budget: int, redis_url: str | None):
         self.memory = BytesLRU(memory_budget)
-        self.fragments = BytesLRU(fragment_budget)
+        self.fragments = FragmentLRU(fragment_budget)
         self.redis = None
         if redis_url:
             import redis
@@ -119,14 +126,6 @@ class FeedCache:
             pipe.execute()
         except Exception as exc:
             log.warning("redis unavailable for feed cache: %s", exc)
-
-    def fragment(self, key: Any, render) -> str:
-        """A rendered piece (one session's VEVENT or JSON entry) under key, rendered on first use."""
-        value = self.fragments.get(key)
-        if value is None:
-            value = render()
-            self.fragments.put(key, value, len(value) * 2)
-        return value
 
 
 def init_app(app: Flask) -> None:

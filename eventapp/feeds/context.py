@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Any, Protocol
 
 from eventapp.conferences.models import Conference
 from eventapp.enums import SessionStatus
@@ -16,11 +19,45 @@ def label(value: str) -> str:
     return value.replace("_", " ").capitalize().replace("Co host", "Co-host")
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What a schedule knows of a session before loading it: its id, its start, and when anything its rendering
+    shows last changed (the key of its rendered pieces)."""
+
+    id: int
+    starts_at: datetime
+    changed_at: datetime
+
+
+class Fragments(Protocol):
+    """Where rendered pieces are kept between renders (FeedCache.fragments)."""
+
+    def get(self, key: Hashable) -> Any: ...
+
+    def keep(self, key: Hashable, value: Any) -> None: ...
+
+
+class NoFragments:
+    """No pieces kept: every piece is rendered."""
+
+    def get(self, key: Hashable) -> None:
+        return None
+
+    def keep(self, key: Hashable, value: Any) -> None:
+        pass
+
+
+# Loads the sessions with these ids (with room, track, sponsor and people), or all of the schedule's for None.
+Loader = Callable[[Sequence[int] | None], Sequence[ProgramSession]]
+
+
 @dataclass
 class ScheduleData:
-    """A schedule to render: sessions (loaded with room, track, sponsor and people) of one or more conferences."""
+    """A schedule to render: its sessions of one or more conferences, known first by their stamps and loaded
+    (with room, track, sponsor and people) only where a renderer needs them."""
 
-    sessions: list[ProgramSession]
+    stamps: list[Stamp]
+    load: Loader
     # The conference the schedule is of; None for a person's feed, which may span conferences.
     conference: Conference | None
     base_url: str  # "https://events.example.org", no trailing slash
@@ -28,6 +65,38 @@ class ScheduleData:
     lang: str | None = None
     name: str = ""
     feed_urls: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, sessions: Sequence[ProgramSession], **options: Any) -> ScheduleData:
+        """A schedule of sessions already loaded."""
+        data = cls([], lambda _ids: sessions, **options)
+        data.stamps = [Stamp(s.id, s.starts_at, data.last_modified(s)) for s in sessions]
+        return data
+
+    @cached_property
+    def sessions(self) -> list[ProgramSession]:
+        """Every session, loaded, in the stamps' order (less any deleted since the stamps were read)."""
+        loaded = {s.id: s for s in self.load(None)}
+        return [loaded[stamp.id] for stamp in self.stamps if stamp.id in loaded]
+
+    def pieces(self, kind: str, render: Callable[[ProgramSession], Any],
+               fragments: Fragments | None = None) -> list[tuple[Stamp, Any]]:
+        """One rendered piece a session, in order: kept ones where a session has not changed since (no
+        loading at all), rendered (and kept) for the rest, which alone are loaded."""
+        fragments = fragments or NoFragments()
+        keys = [(kind, stamp.id, stamp.changed_at, self.lang, self.base_url, self.uid_domain) for stamp in self.stamps]
+        found = [fragments.get(key) for key in keys]
+        missing = [stamp.id for stamp, piece in zip(self.stamps, found) if piece is None]
+        loaded = {s.id: s for s in self.load(missing)} if missing else {}
+        pieces = []
+        for stamp, key, piece in zip(self.stamps, keys, found):
+            if piece is None:
+                if stamp.id not in loaded:
+                    continue  # deleted, or made a draft, since the stamps were read
+                piece = render(loaded[stamp.id])
+                fragments.keep(key, piece)
+            pieces.append((stamp, piece))
+        return pieces
 
     def title(self, program_session: ProgramSession) -> str:
         """The session's title in the requested language, or its own."""

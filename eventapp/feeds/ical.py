@@ -13,7 +13,7 @@ from icalendar import Calendar, Event, Timezone, vText
 from icalendar.parser_tools import DEFAULT_ENCODING
 
 from eventapp.enums import SessionStatus
-from eventapp.feeds.context import ScheduleData, label
+from eventapp.feeds.context import Fragments, ScheduleData, label
 from eventapp.program.models import ProgramSession
 
 PRODID = "-//eventapp//eventapp schedule//EN"
@@ -137,16 +137,9 @@ def _head(data: ScheduleData, zones: list[str]) -> bytes:
     return calendar.to_ical().removesuffix(END)
 
 
-def render_ical(data: ScheduleData, fragment=None) -> bytes:
-    """The whole feed, assembled from one VEVENT a session; fragment(key, render) may keep those between renders."""
-    fragment = fragment or (lambda key, render: render())
-    zones = sorted({s.conference.timezone for s in data.sessions} | (
-        {data.conference.timezone} if data.conference is not None else set()))
-    events = [
-        fragment(
-            ("vevent", s.id, data.last_modified(s), data.lang, data.base_url, data.uid_domain),
-            lambda s=s: serialize(event(data, s)),
-        )
-        for s in data.sessions
-    ]
-    return b"".join([_head(data, zones), *events, END])
+def render_ical(data: ScheduleData, fragments: Fragments | None = None) -> bytes:
+    """The whole feed, assembled from one VEVENT a session; fragments may keep those between renders."""
+    zones = {data.conference.timezone} if data.conference is not None else {
+        s.conference.timezone for s in data.sessions}
+    events = data.pieces("vevent", lambda s: serialize(event(data, s)), fragments)
+    return b"".join([_head(data, sorted(zones)), *(piece for _, piece in events), END])

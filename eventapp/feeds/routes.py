@@ -6,7 +6,7 @@ anything is loaded or rendered. Public outputs hold published conferences and th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -27,14 +27,14 @@ from eventapp.enums import ConferenceStatus, SessionStatus
 from eventapp.errors import Gone, NotFound
 from eventapp.feeds import frab
 from eventapp.feeds.cache import CachedFeed, feed_cache
-from eventapp.feeds.context import ScheduleData
+from eventapp.feeds.context import Fragments, ScheduleData, Stamp
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
 from eventapp.feeds.ical import render_ical
 from eventapp.feeds.schedule import render_schedule
 from eventapp.feeds.schemas import FeedArgs
 from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
-from eventapp.program.queries import SESSION_LOADS, filtered, sessions_of
+from eventapp.program.queries import SESSION_LOADS, filtered, session_stamps, sessions_of
 from eventapp.ratelimits import AGENDA_CREATION, spend
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published schedules, feeds and agendas")
@@ -42,6 +42,9 @@ blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published 
 CALENDAR = "text/calendar"
 XML = "application/xml"
 JSON = "application/json"
+# After a change, the sessions whose pieces must be rendered again are loaded by id up to this many (a
+# database's limit on bound parameters is far above it); beyond it, the whole schedule is loaded.
+MAX_LOAD_BY_ID = 1000
 
 
 def _json_bytes(document: dict[str, Any]) -> str:
@@ -49,13 +52,13 @@ def _json_bytes(document: dict[str, Any]) -> str:
 
 
 # The formats of a conference's schedule: path suffix -> (renderer, media type). Renderers get the data, the
-# filter and the fragment cache, and return the feed's text or bytes.
-Renderer = Callable[[ScheduleData, dict[str, Any], Callable], bytes | str]
+# filter and the cache of rendered pieces, and return the feed's text or bytes.
+Renderer = Callable[[ScheduleData, dict[str, Any], Fragments], bytes | str]
 FORMATS: dict[str, tuple[Renderer, str]] = {
-    "schedule": (lambda data, args, fragment: render_schedule(data, args.get("day"), fragment), JSON),
-    "schedule.ics": (lambda data, args, fragment: render_ical(data, fragment), CALENDAR),
-    "schedule.xml": (lambda data, args, fragment: frab.render_frab_xml(data), XML),
-    "schedule.frab.json": (lambda data, args, fragment: _json_bytes(frab.render_frab_json(data)), JSON),
+    "schedule": (lambda data, args, fragments: render_schedule(data, args.get("day"), fragments), JSON),
+    "schedule.ics": (lambda data, args, fragments: render_ical(data, fragments), CALENDAR),
+    "schedule.xml": (lambda data, args, fragments: frab.render_frab_xml(data), XML),
+    "schedule.frab.json": (lambda data, args, fragments: _json_bytes(frab.render_frab_json(data)), JSON),
 }
 
 
@@ -71,11 +74,13 @@ def feed_urls(path: str, args: dict[str, Any] | None = None) -> dict[str, str]:
     return {"ics": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
 
+def _schedule_options(conference, name, args, urls) -> dict[str, Any]:
+    return {"conference": conference, "base_url": base_url(), "uid_domain": current_app.config["UID_DOMAIN"],
+            "lang": args.get("lang"), "name": name, "feed_urls": urls}
+
+
 def _schedule_data(sessions, conference, name, args, urls) -> ScheduleData:
-    return ScheduleData(
-        sessions=list(sessions), conference=conference, base_url=base_url(),
-        uid_domain=current_app.config["UID_DOMAIN"], lang=args.get("lang"), name=name, feed_urls=urls,
-    )
+    return ScheduleData.of(list(sessions), **_schedule_options(conference, name, args, urls))
 
 
 # The one small query every conference feed request makes: built once, run on the request's connection.
@@ -105,7 +110,14 @@ def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
         return feed_response(cached, headers)
 
     conference = db.get(Conference, state.id)
-    sessions = db.scalars(sessions_of(conference, args, include_drafts=False)).unique().all()
+    stamps = [Stamp(*row) for row in db.execute(session_stamps(conference, args))]
+
+    def load(ids: Sequence[int] | None) -> Sequence[ProgramSession]:
+        stmt = sessions_of(conference, args, include_drafts=False)
+        if ids is not None and len(ids) <= MAX_LOAD_BY_ID:
+            stmt = stmt.where(ProgramSession.id.in_(ids))
+        return db.scalars(stmt).unique().all()
+
     base_path = f"/api/v1/conferences/{slug}"
     urls = {
         **feed_urls(f"{base_path}/schedule.ics", args),
@@ -113,11 +125,12 @@ def _serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
         "frab_xml": f"{base_url()}{base_path}/schedule.xml",
         "frab_json": f"{base_url()}{base_path}/schedule.frab.json",
     }
-    data = _schedule_data(sessions, conference, "", args, urls)  # named after the conference, in its language
+    # Named after the conference, in its language.
+    data = ScheduleData(stamps, load, **_schedule_options(conference, "", args, urls))
     # The version actually rendered, should a write have landed since the first look.
     etag = feed_etag(suffix, conference.id, conference.created_at, conference.schedule_version, filter_key,
                      base_url())
-    feed = CachedFeed.of(render(data, args, cache.fragment), mimetype)
+    feed = CachedFeed.of(render(data, args, cache.fragments), mimetype)
     cache.put(etag, feed)
     return feed_response(feed, validators(etag, conference.schedule_changed_at))
 
@@ -126,9 +139,9 @@ def _body_schema(mimetype: str) -> dict[str, str]:
     return {"type": "object"} if mimetype == JSON else {"type": "string"}
 
 
-def _feed(etag: str, last_modified: datetime, render: Callable[[Callable], bytes], *,
+def _feed(etag: str, last_modified: datetime, render: Callable[[Fragments], bytes], *,
           private: bool = False) -> Response:
-    """The steps of a person's or an agenda's feed: 304, else the cached feed, else render(fragment) once and
+    """The steps of a person's or an agenda's feed: 304, else the cached feed, else render(fragments) once and
     keep it under its ETag."""
     headers = validators(etag, last_modified, private=private)
     if (answer := not_modified(etag, last_modified, headers)) is not None:
@@ -136,7 +149,7 @@ def _feed(etag: str, last_modified: datetime, render: Callable[[Callable], bytes
     cache = feed_cache()
     feed = cache.get(etag)
     if feed is None:
-        feed = CachedFeed.of(render(cache.fragment), CALENDAR)
+        feed = CachedFeed.of(render(cache.fragments), CALENDAR)
         cache.put(etag, feed)
     return feed_response(feed, headers)
 
@@ -190,10 +203,10 @@ class PersonFeed(MethodView):
         etag = feed_etag("person.ics", person_id, person.created_at, person.updated_at, versions, filter_key,
                          base_url())
         last_modified = max([person.updated_at, *(s.schedule_changed_at for s in states)])
-        return _feed(etag, last_modified, lambda fragment: self._render(person, args, fragment))
+        return _feed(etag, last_modified, lambda fragments: self._render(person, args, fragments))
 
     @staticmethod
-    def _render(person: Person, args: dict[str, Any], fragment: Callable) -> bytes:
+    def _render(person: Person, args: dict[str, Any], fragments: Fragments) -> bytes:
         stmt = (
             select(ProgramSession)
             .join(Conference, Conference.id == ProgramSession.conference_id)
@@ -206,7 +219,7 @@ class PersonFeed(MethodView):
         sessions = get_session().scalars(filtered(stmt, {k: v for k, v in args.items() if k != "day"}))
         data = _schedule_data(sessions.unique().all(), None, f"{person.display_name}: sessions", args,
                               feed_urls(f"/api/v1/people/{person.id}/schedule.ics", args))
-        return render_ical(data, fragment)
+        return render_ical(data, fragments)
 
 
 # Personal agendas
@@ -292,12 +305,12 @@ class AgendaFeed(MethodView):
                          sorted(args.items()), base_url())
         last_modified: datetime = max(agenda.updated_at, conference.schedule_changed_at)
 
-        def render(fragment: Callable) -> bytes:
+        def render(fragments: Fragments) -> bytes:
             chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
             stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen))
             data = _schedule_data(get_session().scalars(stmt).unique().all(), conference,
                                   f"{conference.name}: my agenda", args, feed_urls(f"/api/v1/agendas/{token}.ics", args))
-            return render_ical(data, fragment)
+            return render_ical(data, fragments)
 
         # The token is the agenda's only key: no shared cache should keep a copy under it.
         return _feed(etag, last_modified, render, private=True)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from eventapp.conferences.schemas import ConferenceSchema
 from eventapp.feeds.cache import dumps_compact
-from eventapp.feeds.context import ScheduleData
+from eventapp.feeds.context import Fragments, ScheduleData
 from eventapp.program.schemas import ProgramSessionSchema
 
 
@@ -14,12 +14,11 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def render_schedule(data: ScheduleData, day: date | None = None, fragment=None) -> str:
+def render_schedule(data: ScheduleData, day: date | None = None, fragments: Fragments | None = None) -> str:
     """Every conference day (or the one asked for) with its sessions in start order, as JSON text.
 
-    Assembled from one JSON entry a session; fragment(key, render) may keep those between renders.
+    Assembled from one JSON entry a session; fragments may keep those between renders.
     """
-    fragment = fragment or (lambda key, render: render())
     conference = data.conference
     zone = conference.zone
     by_day: dict[date, list[str]] = {
@@ -35,13 +34,8 @@ def render_schedule(data: ScheduleData, day: date | None = None, fragment=None) 
         item["url"] = data.session_url(program_session)
         return dumps_compact(item)
 
-    for program_session in data.sessions:
-        text = fragment(
-            ("json", program_session.id, data.last_modified(program_session), data.lang, data.base_url,
-             data.uid_domain),
-            lambda s=program_session: entry(s),
-        )
-        local_day = program_session.starts_at.astimezone(zone).date()
+    for stamp, text in data.pieces("json", entry, fragments):
+        local_day = stamp.starts_at.astimezone(zone).date()
         by_day.setdefault(max(local_day, day) if day else local_day, []).append(text)
     summary = ConferenceSchema(only=(
         "slug", "name", "name_translations", "series", "edition", "venue", "timezone", "start_date", "end_date",
