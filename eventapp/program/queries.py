@@ -58,7 +58,7 @@ def sessions_of(conference: Conference, args: dict[str, Any], *, include_drafts:
     return filtered(stmt, args, conference.zone)
 
 
-class greatest(FunctionElement):  # noqa: N801 - named as the SQL function it stands for
+class greatest(FunctionElement):
     """The latest of several instants: GREATEST on PostgreSQL, max() with several arguments on SQLite."""
 
     type = UTCDateTime()
