@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from eventapp.conferences.models import Conference, Room, Track
@@ -19,6 +19,37 @@ from eventapp.program.schemas import session_rule_violations
 SCALARS = (
     "code", "title", "title_translations", "abstract", "abstract_translations", "kind", "status", "starts_at",
     "ends_at", "room_id", "track_id", "language", "interpretation", "delivery", "sponsor_id",
+)
+
+
+# The statements of the rules below, built once with their parameters: building them anew for every session
+# was a good part of loading a 5,000-session seed file.
+_PEOPLE_FOUND = select(Person.id).where(Person.id.in_(bindparam("person_ids", expanding=True)))
+_OVERLAPPING = (
+    select(ProgramSession)
+    .where(
+        ProgramSession.conference_id == bindparam("conference_id"),
+        ProgramSession.status == SessionStatus.CONFIRMED.value,
+        ProgramSession.starts_at < bindparam("ends_at"),
+        ProgramSession.ends_at > bindparam("starts_at"),
+        ProgramSession.id != bindparam("session_id"),  # 0 for a new session: no session has that id
+    )
+    .order_by(ProgramSession.starts_at, ProgramSession.id)
+    .limit(1)
+)
+_ROOM_CLASH = _OVERLAPPING.where(ProgramSession.room_id == bindparam("room_id"))
+# The people's sessions first (by the person index), then their times: not every session's.
+_PERSON_CLASH = (
+    _OVERLAPPING.add_columns(Participation.person_id)
+    .join(Participation, Participation.session_id == ProgramSession.id)
+    .where(
+        ProgramSession.id.in_(select(Participation.session_id).where(
+            Participation.person_id.in_(bindparam("people", expanding=True)))),
+        Participation.person_id.in_(bindparam("same_people", expanding=True)),
+    )
+)
+_CODE_TAKEN = select(ProgramSession.id).where(
+    ProgramSession.conference_id == bindparam("conference_id"), ProgramSession.code == bindparam("code")
 )
 
 
@@ -41,7 +72,7 @@ def _check_references(db: Session, conference: Conference, data: dict[str, Any])
 def _check_participants(db: Session, participants: list[dict[str, Any]]) -> None:
     seen = set()
     wanted = {p["person_id"] for p in participants}
-    found = set(db.scalars(select(Person.id).where(Person.id.in_(wanted)))) if wanted else set()
+    found = set(db.scalars(_PEOPLE_FOUND, {"person_ids": list(wanted)})) if wanted else set()
     problems = []
     for index, participant in enumerate(participants):
         key = (participant["person_id"], participant["role"])
@@ -83,22 +114,14 @@ def _check_conflicts(db: Session, conference: Conference, program_session: Progr
     """409 when a confirmed session would share its room, or one of its people, with another confirmed one."""
     if merged["status"] != SessionStatus.CONFIRMED.value:
         return
-    overlapping = (
-        select(ProgramSession)
-        .where(
-            ProgramSession.conference_id == conference.id,
-            ProgramSession.status == SessionStatus.CONFIRMED.value,
-            ProgramSession.starts_at < merged["ends_at"],
-            ProgramSession.ends_at > merged["starts_at"],
-        )
-        .order_by(ProgramSession.starts_at, ProgramSession.id)
-    )
-    if program_session is not None and program_session.id is not None:
-        overlapping = overlapping.where(ProgramSession.id != program_session.id)
+    times = {
+        "conference_id": conference.id, "starts_at": merged["starts_at"], "ends_at": merged["ends_at"],
+        "session_id": program_session.id if program_session is not None and program_session.id is not None else 0,
+    }
     zone = conference.zone
     with db.no_autoflush:
         if merged.get("room_id") is not None:
-            clash = db.scalars(overlapping.where(ProgramSession.room_id == merged["room_id"]).limit(1)).first()
+            clash = db.scalars(_ROOM_CLASH, {**times, "room_id": merged["room_id"]}).first()
             if clash is not None:
                 room = db.get(Room, merged["room_id"])
                 message = f"Room {room.name!r} is booked at that time by session {clash.id} ({clash.title!r})."
@@ -106,14 +129,8 @@ def _check_conflicts(db: Session, conference: Conference, program_session: Progr
                     {"location": "json", "field": "room_id", "message": message, "session": _describe(clash, zone)}
                 ])
         if person_ids:
-            # The people's sessions first (by the person index), then their times: not every session's.
-            theirs = select(Participation.session_id).where(Participation.person_id.in_(person_ids))
-            row = db.execute(
-                overlapping.add_columns(Participation.person_id)
-                .join(Participation, Participation.session_id == ProgramSession.id)
-                .where(ProgramSession.id.in_(theirs), Participation.person_id.in_(person_ids))
-                .limit(1)
-            ).first()
+            people = sorted(person_ids)
+            row = db.execute(_PERSON_CLASH, {**times, "people": people, "same_people": people}).first()
             if row is not None:
                 clash, person_id = row
                 person = db.get(Person, person_id)
@@ -159,10 +176,7 @@ def save_session(db: Session, conference: Conference, data: dict[str, Any],
         _check_conflicts(db, conference, program_session, merged, person_ids)
     code = data.get("code")
     if code is not None and (program_session is None or code != program_session.code):
-        clash = select(ProgramSession.id).where(
-            ProgramSession.conference_id == conference.id, ProgramSession.code == code
-        )
-        if db.scalar(clash) is not None:
+        if db.scalar(_CODE_TAKEN, {"conference_id": conference.id, "code": code}) is not None:
             raise Conflict(f"This conference already has a session with code {code!r}.", "code")
 
     if program_session is None:
