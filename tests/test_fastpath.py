@@ -54,3 +54,14 @@ def test_fast_path_answers_without_flask(apps):
     assert client.get(f"{DIA}/schedule.ics?kind=roundtable").status_code == 200
     assert client.get("/api/v1/conferences/nope/schedule.ics").status_code == 404
     assert flask_saw == ["request", "request"]
+
+
+def test_a_database_it_cannot_reach_is_a_503_from_flask_not_an_error(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'missing' / 'no.sqlite3'}")  # a directory that does not exist
+    try:
+        for _ in range(2):  # the second time too: no half-opened connection is kept
+            response = app.test_client().get(f"{DIA}/schedule.ics")
+            assert response.status_code == 503
+            assert response.get_json()["status"] == 503
+    finally:
+        get_engine(app).dispose()

@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_accept_header, parse_date
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import get_content_type
@@ -169,7 +170,7 @@ class FeedFastPath:
     def _answer(self, environ: dict[str, Any], slug: str, suffix: str) -> tuple[str, Headers, bytes] | None:
         try:
             row = self.versions.read(slug)
-        except self.versions.errors:
+        except (SQLAlchemyError, self.versions.errors):  # no connection to be had, or the query failed
             return None  # Flask answers the 503
         if row is None:
             return None
