@@ -73,16 +73,19 @@ def location(program_session: ProgramSession) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def _date_time(moment: datetime) -> str:
+    """A DATE-TIME's digits as the moment's own clock shows them (RFC 5545 3.3.5): 20251019T090000."""
+    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
+
+
 def _utc(moment: datetime) -> str:
-    """A DATE-TIME in UTC (RFC 5545 3.3.5, form 2): 20251019T000000Z."""
-    moment = moment.astimezone(UTC)
-    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}Z"
+    """A DATE-TIME in UTC (form 2): 20251019T000000Z."""
+    return _date_time(moment.astimezone(UTC)) + "Z"
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
     """A DATE-TIME in a zone named by TZID (form 3): 20251019T090000."""
-    moment = moment.astimezone(zone)
-    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
+    return _date_time(moment.astimezone(zone))
 
 
 def event(data: ScheduleData, program_session: ProgramSession) -> bytes:
