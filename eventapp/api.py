@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from eventapp import errors, limits
+from eventapp import errors, lengths
 from eventapp.db import begin_write, close_session, get_session, is_retryable
 from eventapp.errors import PreconditionFailed
 from eventapp.schemas import SLUG_RE
@@ -164,7 +164,7 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", limits.MAX_INTEGER)
+        kwargs.setdefault("max", lengths.MAX_INTEGER)
         super().__init__(map, *args, **kwargs)
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,7 +41,7 @@ def _safe_text(value: str) -> None:
         raise ma.ValidationError(f"Contains a control character (U+{ord(match.group()):04X}) that cannot be stored.")
 
 
-def text(length: int | None = None, *, required: bool = False, **kwargs: Any) -> fields.String:
+def string_field(length: int | None = None, *, required: bool = False, **kwargs: Any) -> fields.String:
     """A string of at most length characters without control characters; required ones must not be blank."""
     validators: list[Any] = [_safe_text]
     if length:
@@ -63,19 +63,19 @@ class WholeNumber(fields.Integer):
 
 def id_field(**kwargs: Any) -> WholeNumber:
     """A reference to a row by its id: a positive integer the database's integer column can hold."""
-    return WholeNumber(validate=validate.Range(min=1, max=limits.MAX_INTEGER), **kwargs)
+    return WholeNumber(validate=validate.Range(min=1, max=lengths.MAX_INTEGER), **kwargs)
 
 
 def search_text(**kwargs: Any) -> fields.String:
     """The text of a search filter (q): what a stored title could hold, so never a control character."""
-    return fields.String(validate=[_safe_text, validate.Length(max=limits.TITLE)], **kwargs)
+    return fields.String(validate=[_safe_text, validate.Length(max=lengths.TITLE)], **kwargs)
 
 
 def language_field(**kwargs: Any) -> fields.String:
     """A BCP 47 language tag such as "ja", "en" or "zh-Hans"."""
     return fields.String(
         validate=[
-            validate.Length(max=limits.LANGUAGE),
+            validate.Length(max=lengths.LANGUAGE),
             validate.Regexp(LANGUAGE_RE, error="Not a language tag such as 'ja' or 'en'."),
         ],
         **kwargs,
@@ -129,7 +129,7 @@ class PageArgs(ma.Schema):
     """page and page_size query arguments of every list."""
 
     page = WholeNumber(
-        load_default=1, validate=validate.Range(min=1, max=limits.MAX_INTEGER), metadata={"description": "1-based page"}
+        load_default=1, validate=validate.Range(min=1, max=lengths.MAX_INTEGER), metadata={"description": "1-based page"}
     )
     page_size = WholeNumber(
         load_default=DEFAULT_PAGE_SIZE,

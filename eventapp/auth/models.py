@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.db import Base, Timestamped, UTCDateTime
 from eventapp.enums import TokenRole, enum_check
 
@@ -32,7 +32,7 @@ class ApiToken(Timestamped, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The first characters, to tell tokens apart in listings without storing the secret.
     prefix: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str | None] = mapped_column(String(limits.NAME))
+    name: Mapped[str | None] = mapped_column(String(lengths.NAME))
     role: Mapped[str] = mapped_column(String(16))
     conference_id: Mapped[int | None] = mapped_column(
         ForeignKey("conferences.id", ondelete="CASCADE"), index=True

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.db import Base, Timestamped, UTCDateTime, utcnow
 from eventapp.enums import ConferenceStatus, enum_check
 
@@ -41,22 +41,22 @@ class Conference(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(limits.SLUG), unique=True)
-    name: Mapped[str] = mapped_column(String(limits.NAME))
+    slug: Mapped[str] = mapped_column(String(lengths.SLUG), unique=True)
+    name: Mapped[str] = mapped_column(String(lengths.NAME))
     # {"ja": "第22回 DIA日本年会"}: the name in the conference's other languages.
     name_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    series: Mapped[str | None] = mapped_column(String(limits.NAME))
+    series: Mapped[str | None] = mapped_column(String(lengths.NAME))
     edition: Mapped[int | None]
-    venue_name: Mapped[str | None] = mapped_column(String(limits.NAME))
-    venue_address: Mapped[str | None] = mapped_column(String(limits.TITLE))
-    venue_city: Mapped[str | None] = mapped_column(String(limits.NAME))
-    venue_country: Mapped[str | None] = mapped_column(String(limits.COUNTRY))
+    venue_name: Mapped[str | None] = mapped_column(String(lengths.NAME))
+    venue_address: Mapped[str | None] = mapped_column(String(lengths.TITLE))
+    venue_city: Mapped[str | None] = mapped_column(String(lengths.NAME))
+    venue_country: Mapped[str | None] = mapped_column(String(lengths.COUNTRY))
     venue: Mapped[Venue] = composite("venue_name", "venue_address", "venue_city", "venue_country")
-    timezone: Mapped[str] = mapped_column(String(limits.TIMEZONE))
+    timezone: Mapped[str] = mapped_column(String(lengths.TIMEZONE))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
-    website: Mapped[str | None] = mapped_column(String(limits.URL))
+    website: Mapped[str | None] = mapped_column(String(lengths.URL))
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=ConferenceStatus.DRAFT.value)
     # Moves whenever anything a schedule shows changes; caches and feed ETags are keyed on it.
@@ -93,8 +93,8 @@ class Room(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(limits.NAME))
-    location: Mapped[str | None] = mapped_column(String(limits.NAME))
+    name: Mapped[str] = mapped_column(String(lengths.NAME))
+    location: Mapped[str | None] = mapped_column(String(lengths.NAME))
     capacity: Mapped[int | None]
     is_online: Mapped[bool] = mapped_column(default=False)
 
@@ -109,7 +109,7 @@ class Track(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(limits.NAME))
+    name: Mapped[str] = mapped_column(String(lengths.NAME))
     color: Mapped[str | None] = mapped_column(String(7))
 
     conference: Mapped[Conference] = relationship(back_populates="tracks")
@@ -124,8 +124,8 @@ class Booth(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
-    label: Mapped[str] = mapped_column(String(limits.SHORT))
-    location: Mapped[str | None] = mapped_column(String(limits.NAME))
+    label: Mapped[str] = mapped_column(String(lengths.SHORT))
+    location: Mapped[str | None] = mapped_column(String(lengths.NAME))
     description: Mapped[str | None] = mapped_column(Text)
 
     conference: Mapped[Conference] = relationship(back_populates="booths")

@@ -5,19 +5,19 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.enums import ConferenceStatus
 from eventapp.people.schemas import OrganizationSchema
 from eventapp.schemas import (
-    COLOR_RE, WholeNumber, country_field, id_field, language_field, slug_field, text, translations_field,
+    COLOR_RE, WholeNumber, country_field, id_field, language_field, slug_field, string_field, translations_field,
     validate_timezone,
 )
 
 
 class VenueSchema(ma.Schema):
-    name = text(limits.NAME, allow_none=True)
-    address = text(limits.TITLE, allow_none=True)
-    city = text(limits.NAME, allow_none=True)
+    name = string_field(lengths.NAME, allow_none=True)
+    address = string_field(lengths.TITLE, allow_none=True)
+    city = string_field(lengths.NAME, allow_none=True)
     country = country_field(allow_none=True)
 
 
@@ -25,15 +25,15 @@ class RoomSchema(ma.Schema):
     """A room; an online room stands for a virtual stage."""
 
     id = fields.Integer(dump_only=True)
-    name = text(limits.NAME, required=True)
-    location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or floor"})
+    name = string_field(lengths.NAME, required=True)
+    location = string_field(lengths.NAME, allow_none=True, metadata={"description": "Hall or floor"})
     capacity = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
     is_online = fields.Boolean(load_default=False)
 
 
 class TrackSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
-    name = text(limits.NAME, required=True)
+    name = string_field(lengths.NAME, required=True)
     color = fields.String(
         allow_none=True, validate=validate.Regexp(COLOR_RE, error="Use a colour such as '#1f77b4'.")
     )
@@ -43,9 +43,9 @@ class BoothSchema(ma.Schema):
     """An exhibitor's booth."""
 
     id = fields.Integer(dump_only=True)
-    label = text(limits.SHORT, required=True, metadata={"description": "Booth number or label"})
-    location = text(limits.NAME, allow_none=True, metadata={"description": "Hall or area"})
-    description = text(limits.LONG_TEXT, allow_none=True)
+    label = string_field(lengths.SHORT, required=True, metadata={"description": "Booth number or label"})
+    location = string_field(lengths.NAME, allow_none=True, metadata={"description": "Hall or area"})
+    description = string_field(lengths.LONG_TEXT, allow_none=True)
     organization = fields.Nested(OrganizationSchema, dump_only=True)
     organization_id = id_field(required=True, metadata={"description": "The exhibitor"})
 
@@ -54,18 +54,18 @@ class ConferenceSchema(ma.Schema):
     """A conference as listed and as written."""
 
     id = fields.Integer(dump_only=True)
-    slug = slug_field(limits.SLUG, required=True)
-    name = text(limits.NAME, required=True)
-    name_translations = translations_field(limits.NAME, load_default=dict)
-    series = text(limits.NAME, allow_none=True)
-    edition = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=limits.MAX_INTEGER))
+    slug = slug_field(lengths.SLUG, required=True)
+    name = string_field(lengths.NAME, required=True)
+    name_translations = translations_field(lengths.NAME, load_default=dict)
+    series = string_field(lengths.NAME, allow_none=True)
+    edition = WholeNumber(allow_none=True, validate=validate.Range(min=1, max=lengths.MAX_INTEGER))
     venue = fields.Nested(VenueSchema, load_default=dict)
     timezone = fields.String(required=True, validate=validate_timezone, metadata={"description": "IANA name"})
     start_date = fields.Date(required=True, metadata={"description": "First day, local"})
     end_date = fields.Date(required=True, metadata={"description": "Last day, local"})
     languages = fields.List(language_field(), load_default=list)
-    website = fields.URL(allow_none=True, validate=validate.Length(max=limits.URL))
-    description = text(limits.LONG_TEXT, allow_none=True)
+    website = fields.URL(allow_none=True, validate=validate.Length(max=lengths.URL))
+    description = string_field(lengths.LONG_TEXT, allow_none=True)
     status = fields.String(
         load_default=ConferenceStatus.DRAFT.value, validate=validate.OneOf([s.value for s in ConferenceStatus])
     )

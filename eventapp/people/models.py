@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.db import Base, Timestamped
 from eventapp.enums import OrganizationKind, enum_check
 
@@ -17,10 +17,10 @@ class Organization(Timestamped, Base):
     __table_args__ = (enum_check("kind", OrganizationKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(limits.NAME), unique=True)
-    native_name: Mapped[str | None] = mapped_column(String(limits.NAME))
+    name: Mapped[str] = mapped_column(String(lengths.NAME), unique=True)
+    native_name: Mapped[str | None] = mapped_column(String(lengths.NAME))
     kind: Mapped[str] = mapped_column(String(16), default=OrganizationKind.OTHER.value)
-    country: Mapped[str | None] = mapped_column(String(limits.COUNTRY))
+    country: Mapped[str | None] = mapped_column(String(lengths.COUNTRY))
 
 
 class Person(Timestamped, Base):
@@ -30,19 +30,19 @@ class Person(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # URL-safe natural key ("yoshiaki-uyama") that seed files and importers match people by.
-    slug: Mapped[str] = mapped_column(String(limits.SLUG), unique=True)
-    given_name: Mapped[str] = mapped_column(String(limits.NAME))
-    family_name: Mapped[str] = mapped_column(String(limits.NAME))
+    slug: Mapped[str] = mapped_column(String(lengths.SLUG), unique=True)
+    given_name: Mapped[str] = mapped_column(String(lengths.NAME))
+    family_name: Mapped[str] = mapped_column(String(lengths.NAME))
     # Chinese, Japanese and Korean names are written family name first.
     family_name_first: Mapped[bool] = mapped_column(default=False)
-    native_name: Mapped[str | None] = mapped_column(String(limits.NAME))
-    honorific: Mapped[str | None] = mapped_column(String(limits.SHORT))
-    position: Mapped[str | None] = mapped_column(String(limits.TITLE))
+    native_name: Mapped[str | None] = mapped_column(String(lengths.NAME))
+    honorific: Mapped[str | None] = mapped_column(String(lengths.SHORT))
+    position: Mapped[str | None] = mapped_column(String(lengths.TITLE))
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
     biography: Mapped[str | None] = mapped_column(Text)
-    email: Mapped[str | None] = mapped_column(String(limits.NAME))
+    email: Mapped[str | None] = mapped_column(String(lengths.NAME))
 
     organization: Mapped[Organization | None] = relationship()
 

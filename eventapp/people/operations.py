@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.errors import Conflict
 from eventapp.operations import assign, get_referenced
 from eventapp.people.models import Organization, Person
@@ -31,18 +31,18 @@ def save_organization(db: Session, data: dict[str, Any], organization: Organizat
 def slug_for(given_name: str, family_name: str) -> str:
     """A URL-safe slug from a name ("Yoshiaki", "Uyama" -> "yoshiaki-uyama")."""
     slug = slugify(f"{given_name} {family_name}")
-    return (slug or "person")[: limits.SLUG].strip("-")
+    return (slug or "person")[: lengths.SLUG].strip("-")
 
 
 def _free_slug(db: Session, base: str) -> str:
     """base, or else base-2, base-3 ..., shortened where the number would not fit in the column."""
-    stem = base[: limits.SLUG - 8]  # what every candidate starts with: room for "-" and seven digits
+    stem = base[: lengths.SLUG - 8]  # what every candidate starts with: room for "-" and seven digits
     taken = set(db.scalars(select(Person.slug).where(Person.slug.startswith(stem))))
     candidate, n = base, 1
     while candidate in taken:
         n += 1
         suffix = f"-{n}"
-        candidate = base[: limits.SLUG - len(suffix)].rstrip("-") + suffix
+        candidate = base[: lengths.SLUG - len(suffix)].rstrip("-") + suffix
     return candidate
 
 

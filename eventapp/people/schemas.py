@@ -5,17 +5,17 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.enums import OrganizationKind
-from eventapp.schemas import PageArgs, country_field, id_field, search_text, slug_field, text
+from eventapp.schemas import PageArgs, country_field, id_field, search_text, slug_field, string_field
 
 
 class OrganizationSchema(ma.Schema):
     """An organization as shown and as written."""
 
     id = fields.Integer(dump_only=True)
-    name = text(limits.NAME, required=True)
-    native_name = text(limits.NAME, allow_none=True, metadata={"description": "Name in its own script"})
+    name = string_field(lengths.NAME, required=True)
+    native_name = string_field(lengths.NAME, allow_none=True, metadata={"description": "Name in its own script"})
     kind = fields.String(
         load_default=OrganizationKind.OTHER.value, validate=validate.OneOf([k.value for k in OrganizationKind])
     )
@@ -26,21 +26,21 @@ class PersonSchema(ma.Schema):
     """A person as shown publicly; the contact email is written but never shown."""
 
     id = fields.Integer(dump_only=True)
-    slug = slug_field(limits.SLUG, metadata={"description": "URL-safe natural key; made from the name if absent"})
-    given_name = text(limits.NAME, required=True)
-    family_name = text(limits.NAME, required=True)
+    slug = slug_field(lengths.SLUG, metadata={"description": "URL-safe natural key; made from the name if absent"})
+    given_name = string_field(lengths.NAME, required=True)
+    family_name = string_field(lengths.NAME, required=True)
     family_name_first = fields.Boolean(
         load_default=False, metadata={"description": "The name is written family name first (Su Ling)"}
     )
     display_name = fields.String(dump_only=True)
-    native_name = text(limits.NAME, allow_none=True, metadata={"description": "e.g. 宇山 佳明"})
-    honorific = text(limits.SHORT, allow_none=True)
-    position = text(limits.TITLE, allow_none=True)
+    native_name = string_field(lengths.NAME, allow_none=True, metadata={"description": "e.g. 宇山 佳明"})
+    honorific = string_field(lengths.SHORT, allow_none=True)
+    position = string_field(lengths.TITLE, allow_none=True)
     organization = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
     organization_id = id_field(allow_none=True)
-    biography = text(limits.LONG_TEXT, allow_none=True)
+    biography = string_field(lengths.LONG_TEXT, allow_none=True)
     email = fields.Email(
-        load_only=True, allow_none=True, validate=validate.Length(max=limits.NAME),
+        load_only=True, allow_none=True, validate=validate.Length(max=lengths.NAME),
         metadata={"description": "Private contact address; never published"},
     )
 

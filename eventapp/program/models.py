@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.db import Base, Timestamped, UTCDateTime
 from eventapp.enums import Delivery, Role, SessionKind, SessionStatus, enum_check
 
@@ -37,8 +37,8 @@ class ProgramSession(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
     # The organizer's own reference ("S-12"); seed files match sessions by it.
-    code: Mapped[str | None] = mapped_column(String(limits.SHORT))
-    title: Mapped[str] = mapped_column(String(limits.TITLE))
+    code: Mapped[str | None] = mapped_column(String(lengths.SHORT))
+    title: Mapped[str] = mapped_column(String(lengths.TITLE))
     title_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     abstract: Mapped[str | None] = mapped_column(Text)
     abstract_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
@@ -48,7 +48,7 @@ class ProgramSession(Timestamped, Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
     track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"), index=True)
-    language: Mapped[str | None] = mapped_column(String(limits.LANGUAGE))
+    language: Mapped[str | None] = mapped_column(String(lengths.LANGUAGE))
     # Languages offered by simultaneous interpretation, e.g. ["ja", "en"].
     interpretation: Mapped[list[str]] = mapped_column(JSON, default=list)
     delivery: Mapped[str] = mapped_column(String(16), default=Delivery.IN_PERSON.value)
@@ -81,7 +81,7 @@ class Participation(Timestamped, Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     order: Mapped[int] = mapped_column(Integer, default=0)
-    presentation_title: Mapped[str | None] = mapped_column(String(limits.TITLE))
+    presentation_title: Mapped[str | None] = mapped_column(String(lengths.TITLE))
     remote: Mapped[bool] = mapped_column(default=False)
 
     program_session: Mapped[ProgramSession] = relationship(back_populates="participants")

@@ -7,12 +7,12 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from eventapp import limits
+from eventapp import lengths
 from eventapp.conferences.schemas import RoomSchema, TrackSchema
 from eventapp.enums import Delivery, Role, SessionKind, SessionStatus
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
 from eventapp.schemas import (
-    LocalDateTime, PageArgs, WholeNumber, id_field, language_field, search_text, text, translations_field,
+    LocalDateTime, PageArgs, WholeNumber, id_field, language_field, search_text, string_field, translations_field,
 )
 
 
@@ -34,7 +34,7 @@ class ParticipantSchema(ma.Schema):
 
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     order = WholeNumber(validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"})
-    presentation_title = text(limits.TITLE, allow_none=True, metadata={"description": "The speaker's own talk"})
+    presentation_title = string_field(lengths.TITLE, allow_none=True, metadata={"description": "The speaker's own talk"})
     remote = fields.Boolean(load_default=False, metadata={"description": "Joins online"})
     person = fields.Nested(PersonSchema, dump_only=True)
     person_id = id_field(required=True)
@@ -44,11 +44,11 @@ class ProgramSessionSchema(ma.Schema):
     """A session as shown and as written; times are shown in the conference's zone with its offset."""
 
     id = fields.Integer(dump_only=True)
-    code = text(limits.SHORT, allow_none=True, metadata={"description": "The organizer's own reference"})
-    title = text(limits.TITLE, required=True)
-    title_translations = translations_field(limits.TITLE, load_default=dict)
-    abstract = text(limits.LONG_TEXT, allow_none=True)
-    abstract_translations = translations_field(limits.LONG_TEXT, load_default=dict)
+    code = string_field(lengths.SHORT, allow_none=True, metadata={"description": "The organizer's own reference"})
+    title = string_field(lengths.TITLE, required=True)
+    title_translations = translations_field(lengths.TITLE, load_default=dict)
+    abstract = string_field(lengths.LONG_TEXT, allow_none=True)
+    abstract_translations = translations_field(lengths.LONG_TEXT, load_default=dict)
     kind = fields.String(
         load_default=SessionKind.SESSION.value, validate=validate.OneOf([k.value for k in SessionKind])
     )

@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 import marshmallow as ma
 from marshmallow import validate
 
-from eventapp import limits
+from eventapp import lengths as limits
 from eventapp.enums import ConferenceStatus, Role, SessionKind, SessionStatus
 from eventapp.schemas import COLOR_RE, LANGUAGE_RE, SLUG_RE, UNSAFE_TEXT_RE, validate_timezone
 from eventapp.seeding.loader import Path_, Problem, SeedError

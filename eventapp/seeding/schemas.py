@@ -9,11 +9,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from eventapp import limits
+from eventapp import lengths as limits
 from eventapp.conferences.schemas import BoothSchema, ConferenceSchema, RoomSchema, TrackSchema
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
 from eventapp.program.schemas import ParticipantSchema, ProgramSessionSchema
-from eventapp.schemas import slug_field, text
+from eventapp.schemas import slug_field, string_field as text
 
 
 class SeedPersonSchema(PersonSchema):
