@@ -11,9 +11,10 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from eventapp import db, ratelimits, security
-from eventapp.feeds import cache as feed_cache
+from eventapp import db, ratelimits, schedule_versioning, security
 from eventapp.config import from_environment, normalize_database_url
+from eventapp.feeds import cache as feed_cache
+from eventapp.openapi import EventApi, init_openapi
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     register_extensions(app)
-    register_blueprints(app)
+    register_blueprints(app, init_openapi(app))
     register_fast_path(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -38,11 +39,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """The database and the ORM hooks that version schedules, the feed cache, rate limits, CORS, security headers."""
+    """The database and its hook that versions schedules, the feed cache, rate limits, CORS, security headers."""
     import eventapp.models  # noqa: F401 - complete the mappers
-    import eventapp.versioning  # noqa: F401 - install the flush hook
 
     db.init_app(app)
+    schedule_versioning.init_app(app)
     feed_cache.init_app(app)
     ratelimits.init_app(app)
     app.after_request(security.add_headers)
@@ -59,11 +60,16 @@ def register_extensions(app: Flask) -> None:
     )
 
 
-def register_blueprints(app: Flask) -> None:
-    """The REST API and its OpenAPI document."""
-    from eventapp.api import register_api
+def register_blueprints(app: Flask, api: EventApi) -> None:
+    """Every blueprint, on the Api that documents it in the OpenAPI document."""
+    from eventapp import health
+    from eventapp.conferences import routes as conferences
+    from eventapp.feeds import routes as feeds
+    from eventapp.people import routes as people
+    from eventapp.program import routes as program
 
-    register_api(app)
+    for area in (health, conferences, program, people, feeds):
+        api.register_blueprint(area.blp)
 
 
 def register_fast_path(app: Flask) -> None:

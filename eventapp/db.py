@@ -130,32 +130,16 @@ def get_engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions["eventapp.db"].engine
 
 
+def sessionmaker_of(app: Flask) -> sessionmaker[Session]:
+    """The factory of the app's sessions (every session the app uses comes from it)."""
+    return app.extensions["eventapp.db"].sessionmaker
+
+
 def get_session() -> Session:
     """The session of the current app context, created on first use; the caller owns the commit."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["eventapp.db"].sessionmaker()
     return g.db_session
-
-
-def begin_write() -> Session:
-    """The context's session, in a transaction that is safe for read-then-write rules (no double booking).
-
-    PostgreSQL runs it SERIALIZABLE (a conflicting concurrent writer fails and is retried, see
-    retry_serialization_failures); SQLite takes its write lock at the start. Call it before the session's
-    first query.
-    """
-    session = get_session()
-    session.connection(execution_options={"isolation_level": "SERIALIZABLE"})
-    return session
-
-
-# SQLSTATEs of a transaction that lost a race and may simply be run again.
-RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
-
-
-def is_retryable(error: BaseException) -> bool:
-    """True for a database error that another attempt of the same transaction may not meet."""
-    return getattr(getattr(error, "orig", None), "sqlstate", None) in RETRYABLE
 
 
 def close_session(_exc: BaseException | None = None) -> None:

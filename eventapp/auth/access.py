@@ -17,7 +17,8 @@ from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import Forbidden, NotFound, Unauthorized
 from eventapp.ratelimits import AUTH_FAILURES, count, refuse_if_reached
-from eventapp.versioning import conferences_showing
+from eventapp.transactions import READ_METHODS
+from eventapp.program.queries import conferences_showing
 
 
 def current_token() -> ApiToken | None:
@@ -45,6 +46,12 @@ def require_token() -> ApiToken:
     if token is None:
         raise Unauthorized("This needs an API token: 'Authorization: Bearer <token>'.", "Authorization", location="header")
     return token
+
+
+def require_token_for_writes() -> None:
+    """Before a blueprint parses a body: who may not write learns nothing about what a valid body looks like."""
+    if request.method not in READ_METHODS:
+        require_token()
 
 
 def _reaches(token: ApiToken | None, conference_id: int) -> bool:

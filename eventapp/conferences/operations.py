@@ -1,4 +1,4 @@
-"""Create and update conferences and their rooms, tracks and booths; flush, never commit."""
+"""Create, update and delete conferences and their rooms, tracks and booths; flush, never commit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from eventapp.errors import Conflict, DomainError
 from eventapp.operations import assign, get_referenced
 from eventapp.people.models import Organization
 from eventapp.program.models import ProgramSession
+from eventapp.program.queries import sessions_in_room, sessions_in_track
 
 Child = TypeVar("Child", Room, Track, Booth)
 
@@ -94,3 +95,20 @@ def save_child(db: Session, conference: Conference, model: type[Child], data: di
     assign(obj, data)
     db.flush()
     return obj
+
+
+def delete_conference(db: Session, conference: Conference) -> None:
+    """Delete a conference with everything in it."""
+    db.delete(conference)
+    db.flush()
+
+
+def delete_child(db: Session, obj: Room | Track | Booth) -> None:
+    """Delete a room, track or booth; 409 for a room or track that sessions still use."""
+    if isinstance(obj, (Room, Track)):
+        used = sessions_in_room(db, obj.id) if isinstance(obj, Room) else sessions_in_track(db, obj.id)
+        if used:
+            label = type(obj).__name__.lower()
+            raise Conflict(f"The {label} is used by sessions {', '.join(map(str, used))}: move them first.", None)
+    db.delete(obj)
+    db.flush()

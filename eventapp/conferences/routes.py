@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from eventapp.api import (
-    AUTH, check_if_match, commit_and_send, document_errors, paginate, send, writes_need_a_token,
+from eventapp.auth.access import (
+    conference_for_read, conference_for_write, current_token, require_admin, require_token_for_writes,
 )
-from eventapp.auth.access import conference_for_read, conference_for_write, current_token, require_admin
 from eventapp.conferences.models import Booth, Conference, Room, Track
-from eventapp.conferences.operations import save_child, save_conference
+from eventapp.conferences.operations import CHILD_KEYS, delete_child, delete_conference, save_child, save_conference
 from eventapp.conferences.schemas import BoothSchema, ConferenceDetailSchema, ConferenceSchema, RoomSchema, TrackSchema
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, TokenRole
-from eventapp.errors import Conflict, NotFound
-from eventapp.program.models import ProgramSession
+from eventapp.errors import NotFound
 from eventapp.schemas import PageArgs, page_of
+from eventapp.transactions import begin_write_transaction
+from eventapp.views import (
+    AUTH, ResourceView, check_if_match, commit_and_respond, document_errors, paginate, respond_with_etag,
+)
 
 blp = Blueprint("conferences", __name__, url_prefix="/api/v1/conferences", description="Conferences")
-blp.before_request(writes_need_a_token)
+blp.before_request(begin_write_transaction)
+blp.before_request(require_token_for_writes)
 
 DETAIL_LOADS = (
     selectinload(Conference.rooms),
@@ -39,7 +39,7 @@ def _reload_conference(slug: str) -> Conference:
 
 
 @blp.route("")
-class Conferences(MethodView):
+class Conferences(ResourceView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ConferenceSchema))
     def get(self, args):
@@ -62,16 +62,16 @@ class Conferences(MethodView):
         """Create a conference (admin token)."""
         require_admin()
         conference = save_conference(get_session(), data)
-        return commit_and_send(ConferenceDetailSchema(), _reload_conference(conference.slug), 201)
+        return commit_and_respond(ConferenceDetailSchema(), _reload_conference(conference.slug), 201)
 
 
 @blp.route("/<slug:slug>")
-class ConferenceDetail(MethodView):
+class ConferenceDetail(ResourceView):
     @blp.response(200, ConferenceDetailSchema)
     @document_errors(304, 404)
     def get(self, slug):
         """A conference with its rooms, tracks and booths."""
-        return send(ConferenceDetailSchema(), conference_for_read(slug, *DETAIL_LOADS))
+        return respond_with_etag(ConferenceDetailSchema(), conference_for_read(slug, *DETAIL_LOADS))
 
     @blp.arguments(ConferenceSchema(partial=True))
     @blp.response(200, ConferenceDetailSchema)
@@ -82,7 +82,7 @@ class ConferenceDetail(MethodView):
         conference = conference_for_write(slug)
         check_if_match(ConferenceDetailSchema(), conference)
         conference = save_conference(get_session(), data, conference)
-        return commit_and_send(ConferenceDetailSchema(), _reload_conference(conference.slug))
+        return commit_and_respond(ConferenceDetailSchema(), _reload_conference(conference.slug))
 
     @blp.response(204)
     @blp.doc(**AUTH)
@@ -92,29 +92,36 @@ class ConferenceDetail(MethodView):
         require_admin()
         conference = conference_for_write(slug)
         check_if_match(ConferenceDetailSchema(), conference)
-        get_session().delete(conference)
+        delete_conference(get_session(), conference)
         get_session().commit()
 
 
-def _child_routes(model: type, schema: type, path: str, label: str) -> None:
-    """List, create, read, change and delete one kind of thing that belongs to a conference."""
-    key = "label" if model is Booth else "name"
-    id_name = f"{label}_id"
+def _child_resources(
+    model: type[Room | Track | Booth], schema: type, label: str, names: tuple[str, str]
+) -> tuple[type[ResourceView], type[ResourceView]]:
+    """The list and the item resource of one kind of thing that belongs to a conference, named as given and
+    routed at /<slug>/<label>s.
 
-    def find(conference: Conference, child_id: int) -> Any:
+    Rooms, tracks and booths are served alike; the schema of each is bound in the decorators at class
+    creation, so the classes are made here rather than written out three times.
+    """
+    id_name = f"{label}_id"
+    plural = f"{label}s"
+
+    def find(conference: Conference, child_id: int) -> Room | Track | Booth:
         obj = get_session().get(model, child_id)
         if obj is None or obj.conference_id != conference.id:
             raise NotFound(f"No {label} {child_id} in this conference.", id_name, location="path")
         return obj
 
-    class Collection(MethodView):
+    class ChildList(ResourceView):
         @blp.arguments(PageArgs, location="query")
         @blp.response(200, page_of(schema))
         @document_errors(404)
         def get(self, args, slug):
             conference = conference_for_read(slug)
-            stmt = select(model).where(model.conference_id == conference.id).order_by(getattr(model, key), model.id)
-            return paginate(stmt, args)
+            order = (getattr(model, CHILD_KEYS[model]), model.id)
+            return paginate(select(model).where(model.conference_id == conference.id).order_by(*order), args)
 
         @blp.arguments(schema)
         @blp.response(201, schema)
@@ -123,13 +130,13 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
         def post(self, data, slug):
             conference = conference_for_write(slug)
             obj = save_child(get_session(), conference, model, data)
-            return commit_and_send(schema(), obj, 201)
+            return commit_and_respond(schema(), obj, 201)
 
-    class Item(MethodView):
+    class ChildDetail(ResourceView):
         @blp.response(200, schema)
         @document_errors(304, 404)
         def get(self, slug, **ids):
-            return send(schema(), find(conference_for_read(slug), ids[id_name]))
+            return respond_with_etag(schema(), find(conference_for_read(slug), ids[id_name]))
 
         @blp.arguments(schema(partial=True))
         @blp.response(200, schema)
@@ -140,7 +147,7 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
             obj = find(conference, ids[id_name])
             check_if_match(schema(), obj)
             obj = save_child(get_session(), conference, model, data, obj)
-            return commit_and_send(schema(), obj)
+            return commit_and_respond(schema(), obj)
 
         @blp.response(204)
         @blp.doc(**AUTH)
@@ -149,28 +156,22 @@ def _child_routes(model: type, schema: type, path: str, label: str) -> None:
             conference = conference_for_write(slug)
             obj = find(conference, ids[id_name])
             check_if_match(schema(), obj)
-            if model in (Room, Track):
-                column = ProgramSession.room_id if model is Room else ProgramSession.track_id
-                used = get_session().scalars(select(ProgramSession.id).where(column == obj.id)).all()
-                if used:
-                    raise Conflict(
-                        f"The {label} is used by sessions {', '.join(map(str, used))}: move them first.", None
-                    )
-            get_session().delete(obj)
+            delete_child(get_session(), obj)
             get_session().commit()
 
-    plural = f"{label}s"
-    for view, suffix in ((Collection, ""), (Item, f"/<int:{id_name}>")):
-        view.__name__ = f"{label.title()}{view.__name__}"
-        view.get.__doc__ = f"{'List the' if view is Collection else 'One of the'} conference's {plural}."
-        if view is Collection:
-            view.post.__doc__ = f"Add a {label} to the conference."
-        else:
-            view.patch.__doc__ = f"Change a {label}. Honours If-Match."
-            view.delete.__doc__ = f"Delete a {label}{' not used by any session' if model is not Booth else ''}. Honours If-Match."
-        blp.route(f"/<slug:slug>/{path}{suffix}")(view)
+    ChildList.get.__doc__ = f"List the conference's {plural}."
+    ChildList.post.__doc__ = f"Add a {label} to the conference."
+    ChildDetail.get.__doc__ = f"One of the conference's {plural}."
+    ChildDetail.patch.__doc__ = f"Change a {label}. Honours If-Match."
+    unused = " not used by any session" if model is not Booth else ""
+    ChildDetail.delete.__doc__ = f"Delete a {label}{unused}. Honours If-Match."
+    for view, name in zip((ChildList, ChildDetail), names, strict=True):
+        view.__name__ = view.__qualname__ = name
+    blp.route(f"/<slug:slug>/{plural}")(ChildList)
+    blp.route(f"/<slug:slug>/{plural}/<int:{id_name}>")(ChildDetail)
+    return ChildList, ChildDetail
 
 
-_child_routes(Room, RoomSchema, "rooms", "room")
-_child_routes(Track, TrackSchema, "tracks", "track")
-_child_routes(Booth, BoothSchema, "booths", "booth")
+RoomList, RoomDetail = _child_resources(Room, RoomSchema, "room", ("RoomList", "RoomDetail"))
+TrackList, TrackDetail = _child_resources(Track, TrackSchema, "track", ("TrackList", "TrackDetail"))
+BoothList, BoothDetail = _child_resources(Booth, BoothSchema, "booth", ("BoothList", "BoothDetail"))

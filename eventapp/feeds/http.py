@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, request
-from werkzeug.http import http_date
+from werkzeug.http import http_date, parse_etags
 
-from eventapp.api import etag_list
 from eventapp.feeds.cache import CachedFeed
 
 
@@ -25,7 +24,9 @@ GZIP_SUFFIX = '-gzip"'
 
 def _etags(header: str | None) -> set[str]:
     # The gzipped representation's tag names the same version: either validates.
-    return {tag.replace(GZIP_SUFFIX, '"') for tag in etag_list(header)}
+    tags = parse_etags(header)
+    star = {"*"} if tags.star_tag else set()
+    return star | {f'"{tag}"'.replace(GZIP_SUFFIX, '"') for tag in tags.as_set(include_weak=True)}
 
 
 def etag_matches(etag: str, if_none_match: str) -> bool:

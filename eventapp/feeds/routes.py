@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload
 from eventapp.agendas.models import Agenda, agenda_sessions
 from eventapp.agendas.operations import create_agenda, find_agenda, revoke_agenda, set_sessions
 from eventapp.agendas.schemas import AgendaSchema
-from eventapp.api import document_errors
 from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, SessionStatus
@@ -36,6 +35,7 @@ from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.queries import SESSION_LOADS, filtered, session_stamps, sessions_of
 from eventapp.ratelimits import AGENDA_CREATION, spend
+from eventapp.views import document_errors
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published schedules, feeds and agendas")
 

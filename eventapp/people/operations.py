@@ -1,4 +1,4 @@
-"""Create and update organizations and people; flush, never commit."""
+"""Create, update and delete organizations and people; flush, never commit."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eventapp import lengths
+from eventapp.conferences.queries import booths_of_organization
 from eventapp.errors import Conflict
 from eventapp.operations import assign, get_referenced
 from eventapp.people.models import Organization, Person
+from eventapp.program.queries import sessions_sponsored_by, sessions_with_person
 from eventapp.text import slugify
 
 
@@ -62,3 +64,31 @@ def save_person(db: Session, data: dict[str, Any], person: Person | None = None)
     assign(person, data)
     db.flush()
     return person
+
+
+def _refuse_if_used(what: str, uses: dict[str, list[int]]) -> None:
+    named = [f"{kind} {', '.join(map(str, ids))}" for kind, ids in uses.items() if ids]
+    if named:
+        raise Conflict(f"The {what} is still referenced by {'; '.join(named)}: remove those references first.")
+
+
+def delete_person(db: Session, person: Person) -> None:
+    """Delete a person; 409 while they take part in a session."""
+    _refuse_if_used("person", {"sessions": sessions_with_person(db, person.id)})
+    db.delete(person)
+    db.flush()
+
+
+def delete_organization(db: Session, organization: Organization) -> None:
+    """Delete an organization; 409 while a person, booth or sponsored session refers to it."""
+    people = list(db.scalars(select(Person.id).where(Person.organization_id == organization.id).order_by(Person.id)))
+    _refuse_if_used(
+        "organization",
+        {
+            "people": people,
+            "booths": booths_of_organization(db, organization.id),
+            "sessions": sessions_sponsored_by(db, organization.id),
+        },
+    )
+    db.delete(organization)
+    db.flush()

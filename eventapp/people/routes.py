@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from eventapp.api import (
-    AUTH, check_if_match, commit_and_send, document_errors, paginate, send, writes_need_a_token,
-)
-from eventapp.auth.access import require_directory_writer, require_token
-from eventapp.conferences.models import Booth
+from eventapp.auth.access import require_directory_writer, require_token, require_token_for_writes
 from eventapp.db import get_session
-from eventapp.errors import Conflict, NotFound
+from eventapp.errors import NotFound
 from eventapp.people.models import Organization, Person
-from eventapp.people.operations import save_organization, save_person
+from eventapp.people.operations import delete_organization, delete_person, save_organization, save_person
 from eventapp.people.schemas import OrganizationQueryArgs, OrganizationSchema, PersonQueryArgs, PersonSchema
-from eventapp.program.models import Participation, ProgramSession
 from eventapp.schemas import page_of
+from eventapp.transactions import begin_write_transaction
+from eventapp.views import (
+    AUTH, ResourceView, check_if_match, commit_and_respond, document_errors, paginate, respond_with_etag,
+)
 
 blp = Blueprint("people", __name__, url_prefix="/api/v1", description="People and organizations")
-blp.before_request(writes_need_a_token)
+blp.before_request(begin_write_transaction)
+blp.before_request(require_token_for_writes)
 
 
 def _person(person_id: int) -> Person:
@@ -40,14 +39,8 @@ def _organization(organization_id: int) -> Organization:
     return organization
 
 
-def _refuse_if_used(what: str, uses: dict[str, list[int]]) -> None:
-    named = [f"{kind} {', '.join(map(str, ids))}" for kind, ids in uses.items() if ids]
-    if named:
-        raise Conflict(f"The {what} is still referenced by {'; '.join(named)}: remove those references first.")
-
-
 @blp.route("/people")
-class People(MethodView):
+class People(ResourceView):
     @blp.arguments(PersonQueryArgs, location="query")
     @blp.response(200, page_of(PersonSchema))
     def get(self, args):
@@ -71,16 +64,16 @@ class People(MethodView):
         """Add a person (any token). Without a slug, one is made from the name."""
         require_token()
         person = save_person(get_session(), data)
-        return commit_and_send(PersonSchema(), _person(person.id), 201)
+        return commit_and_respond(PersonSchema(), _person(person.id), 201)
 
 
 @blp.route("/people/<int:person_id>")
-class PersonItem(MethodView):
+class PersonItem(ResourceView):
     @blp.response(200, PersonSchema)
     @document_errors(304, 404)
     def get(self, person_id):
         """One person."""
-        return send(PersonSchema(), _person(person_id))
+        return respond_with_etag(PersonSchema(), _person(person_id))
 
     @blp.arguments(PersonSchema(partial=True))
     @blp.response(200, PersonSchema)
@@ -93,7 +86,7 @@ class PersonItem(MethodView):
         check_if_match(PersonSchema(), person)
         save_person(get_session(), data, person)
         get_session().expire_all()
-        return commit_and_send(PersonSchema(), _person(person_id))
+        return commit_and_respond(PersonSchema(), _person(person_id))
 
     @blp.response(204)
     @blp.doc(**AUTH)
@@ -103,16 +96,12 @@ class PersonItem(MethodView):
         person = _person(person_id)
         require_directory_writer(people={person.id})
         check_if_match(PersonSchema(), person)
-        sessions = get_session().scalars(
-            select(Participation.session_id).where(Participation.person_id == person.id).distinct()
-        ).all()
-        _refuse_if_used("person", {"sessions": sorted(sessions)})
-        get_session().delete(person)
+        delete_person(get_session(), person)
         get_session().commit()
 
 
 @blp.route("/organizations")
-class Organizations(MethodView):
+class Organizations(ResourceView):
     @blp.arguments(OrganizationQueryArgs, location="query")
     @blp.response(200, page_of(OrganizationSchema))
     def get(self, args):
@@ -133,16 +122,16 @@ class Organizations(MethodView):
         """Add an organization (any token); names are unique."""
         require_token()
         organization = save_organization(get_session(), data)
-        return commit_and_send(OrganizationSchema(), organization, 201)
+        return commit_and_respond(OrganizationSchema(), organization, 201)
 
 
 @blp.route("/organizations/<int:organization_id>")
-class OrganizationItem(MethodView):
+class OrganizationItem(ResourceView):
     @blp.response(200, OrganizationSchema)
     @document_errors(304, 404)
     def get(self, organization_id):
         """One organization."""
-        return send(OrganizationSchema(), _organization(organization_id))
+        return respond_with_etag(OrganizationSchema(), _organization(organization_id))
 
     @blp.arguments(OrganizationSchema(partial=True))
     @blp.response(200, OrganizationSchema)
@@ -154,7 +143,7 @@ class OrganizationItem(MethodView):
         require_directory_writer(organizations={organization.id})
         check_if_match(OrganizationSchema(), organization)
         save_organization(get_session(), data, organization)
-        return commit_and_send(OrganizationSchema(), organization)
+        return commit_and_respond(OrganizationSchema(), organization)
 
     @blp.response(204)
     @blp.doc(**AUTH)
@@ -164,11 +153,5 @@ class OrganizationItem(MethodView):
         organization = _organization(organization_id)
         require_directory_writer(organizations={organization.id})
         check_if_match(OrganizationSchema(), organization)
-        db = get_session()
-        _refuse_if_used("organization", {
-            "people": sorted(db.scalars(select(Person.id).where(Person.organization_id == organization.id))),
-            "booths": sorted(db.scalars(select(Booth.id).where(Booth.organization_id == organization.id))),
-            "sessions": sorted(db.scalars(select(ProgramSession.id).where(ProgramSession.sponsor_id == organization.id))),
-        })
-        db.delete(organization)
-        db.commit()
+        delete_organization(get_session(), organization)
+        get_session().commit()

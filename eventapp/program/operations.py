@@ -1,4 +1,4 @@
-"""Create and update programme sessions with their participants; flush, never commit."""
+"""Create, update and delete programme sessions with their participants; flush, never commit."""
 
 from __future__ import annotations
 
@@ -187,3 +187,14 @@ def save_session(db: Session, conference: Conference, data: dict[str, Any],
         _set_participants(program_session, participants)
     db.flush()
     return program_session
+
+
+def delete_session(db: Session, program_session: ProgramSession) -> None:
+    """Delete a draft session; 409 for any other, which is cancelled instead."""
+    if program_session.status != SessionStatus.DRAFT.value:
+        # Subscribed calendars only learn of a cancellation from a session that is still there.
+        raise Conflict(
+            "Only draft sessions can be deleted; cancel this one instead (PATCH status=cancelled).", "status"
+        )
+    db.delete(program_session)
+    db.flush()

@@ -1,16 +1,17 @@
-"""The session query every list, schedule and feed shares: eager loads and the one filter grammar."""
+"""Queries of sessions: the one every list, schedule and feed shares (eager loads, the one filter grammar), and
+which sessions or conferences use a row of another area."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased, joinedload, subqueryload
+from sqlalchemy.orm import Session, aliased, joinedload, subqueryload
 from sqlalchemy.sql.functions import FunctionElement
 
-from eventapp.conferences.models import Conference, Room, Track
+from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.db import UTCDateTime
 from eventapp.enums import SessionStatus
 from eventapp.people.models import Organization, Person
@@ -101,3 +102,50 @@ def session_stamps(conference: Conference, args: dict[str, Any]) -> Select:
         .order_by(ProgramSession.starts_at, ProgramSession.id)
     )
     return filtered(stmt, args, conference.zone)
+
+
+def _ids(db: Session, column, condition) -> list[int]:
+    return list(db.scalars(select(column).where(condition).distinct().order_by(column)))
+
+
+def sessions_in_room(db: Session, room_id: int) -> list[int]:
+    """Ids of the sessions held in the room, drafts and cancelled ones included."""
+    return _ids(db, ProgramSession.id, ProgramSession.room_id == room_id)
+
+
+def sessions_in_track(db: Session, track_id: int) -> list[int]:
+    """Ids of the sessions of the track, drafts and cancelled ones included."""
+    return _ids(db, ProgramSession.id, ProgramSession.track_id == track_id)
+
+
+def sessions_with_person(db: Session, person_id: int) -> list[int]:
+    """Ids of the sessions the person takes part in, in any role."""
+    return _ids(db, Participation.session_id, Participation.person_id == person_id)
+
+
+def sessions_sponsored_by(db: Session, organization_id: int) -> list[int]:
+    """Ids of the sessions the organization sponsors."""
+    return _ids(db, ProgramSession.id, ProgramSession.sponsor_id == organization_id)
+
+
+def conferences_showing(session: Session, people: set[int], organizations: set[int]) -> set[int]:
+    """Ids of conferences whose schedule shows one of these people or organizations."""
+    queries = []
+    if people:
+        queries.append(
+            select(ProgramSession.conference_id)
+            .join(Participation, Participation.session_id == ProgramSession.id)
+            .where(Participation.person_id.in_(people))
+        )
+    if organizations:
+        queries += [
+            select(ProgramSession.conference_id)
+            .join(Participation, Participation.session_id == ProgramSession.id)
+            .join(Person, Person.id == Participation.person_id)
+            .where(Person.organization_id.in_(organizations)),
+            select(ProgramSession.conference_id).where(ProgramSession.sponsor_id.in_(organizations)),
+            select(Booth.conference_id).where(Booth.organization_id.in_(organizations)),
+        ]
+    if not queries:
+        return set()
+    return set(session.scalars(union(*queries)))

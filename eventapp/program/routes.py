@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 
-from eventapp.api import (
-    AUTH, check_if_match, commit_and_send, document_errors, paginate, send, writes_need_a_token,
-)
-from eventapp.auth.access import conference_for_read, conference_for_write, sees_drafts
+from eventapp.auth.access import conference_for_read, conference_for_write, require_token_for_writes, sees_drafts
 from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import SessionKind, SessionStatus
-from eventapp.errors import Conflict, NotFound
+from eventapp.errors import NotFound
 from eventapp.program.models import ProgramSession
-from eventapp.program.operations import save_session
+from eventapp.program.operations import delete_session, save_session
 from eventapp.program.queries import SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.schemas import page_of
+from eventapp.transactions import begin_write_transaction
+from eventapp.views import (
+    AUTH, ResourceView, check_if_match, commit_and_respond, document_errors, paginate, respond_with_etag,
+)
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug:slug>", description="Sessions")
-blp.before_request(writes_need_a_token)
+blp.before_request(begin_write_transaction)
+blp.before_request(require_token_for_writes)
 
 SATELLITE = SessionKind.SATELLITE_SYMPOSIUM.value
 
@@ -59,7 +60,7 @@ def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
     if kind is not None:
         data["kind"] = kind
     program_session = save_session(get_session(), conference, data)
-    return commit_and_send(schema(), _reloaded(program_session.id), 201)
+    return commit_and_respond(schema(), _reloaded(program_session.id), 201)
 
 
 def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
@@ -67,24 +68,19 @@ def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str 
     program_session = _find(conference, session_id, kind, for_read=False)
     check_if_match(schema(), program_session)
     save_session(get_session(), conference, data, program_session)
-    return commit_and_send(schema(), _reloaded(session_id))
+    return commit_and_respond(schema(), _reloaded(session_id))
 
 
 def _delete(slug: str, session_id: int, schema, kind: str | None) -> None:
     conference = conference_for_write(slug)
     program_session = _find(conference, session_id, kind, for_read=False)
     check_if_match(schema(), program_session)
-    if program_session.status != SessionStatus.DRAFT.value:
-        # Subscribed calendars only learn of a cancellation from a session that is still there.
-        raise Conflict(
-            "Only draft sessions can be deleted; cancel this one instead (PATCH status=cancelled).", "status"
-        )
-    get_session().delete(program_session)
+    delete_session(get_session(), program_session)
     get_session().commit()
 
 
 @blp.route("/sessions")
-class Sessions(MethodView):
+class Sessions(ResourceView):
     @blp.arguments(SessionQueryArgs, location="query")
     @blp.response(200, page_of(ProgramSessionSchema))
     @document_errors(404)
@@ -111,12 +107,12 @@ class Sessions(MethodView):
 
 
 @blp.route("/sessions/<int:session_id>")
-class SessionItem(MethodView):
+class SessionItem(ResourceView):
     @blp.response(200, ProgramSessionSchema)
     @document_errors(304, 404)
     def get(self, slug, session_id):
         """One session, with its ETag."""
-        return send(ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True))
+        return respond_with_etag(ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True))
 
     @blp.arguments(ProgramSessionSchema(partial=True))
     @blp.response(200, ProgramSessionSchema)
@@ -138,7 +134,7 @@ class SessionItem(MethodView):
 
 
 @blp.route("/satellite-symposia")
-class SatelliteSymposia(MethodView):
+class SatelliteSymposia(ResourceView):
     @blp.arguments(SessionQueryArgs, location="query")
     @blp.response(200, page_of(SatelliteSymposiumSchema))
     @document_errors(404)
@@ -156,12 +152,12 @@ class SatelliteSymposia(MethodView):
 
 
 @blp.route("/satellite-symposia/<int:session_id>")
-class SatelliteSymposiumItem(MethodView):
+class SatelliteSymposiumItem(ResourceView):
     @blp.response(200, SatelliteSymposiumSchema)
     @document_errors(304, 404)
     def get(self, slug, session_id):
         """One satellite symposium."""
-        return send(SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True))
+        return respond_with_etag(SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True))
 
     @blp.arguments(SatelliteSymposiumSchema(partial=True))
     @blp.response(200, SatelliteSymposiumSchema)

@@ -8,7 +8,7 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from eventapp.api import schema_name
+from eventapp.openapi import schema_name
 from eventapp.seeding.schemas import SeedFileSchema
 
 SCHEMA_ID = "https://github.com/eventapp/eventapp/seed/seed.schema.json"

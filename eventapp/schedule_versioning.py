@@ -1,7 +1,8 @@
 """Schedule versions and iCal sequences, kept up to date by the ORM on every flush.
 
-Every write path (API, seed loader, importers) goes through the ORM, so one flush hook sees every change:
-operations set foreign keys by id, so a change is always a column change. The hook
+Every write path (API, seed loader, importers) goes through the ORM sessions of the app's sessionmaker, on
+which init_app installs the hook, so it sees every change: operations set foreign keys by id, so a change is
+always a column change. The hook
 moves the schedule version of each conference whose published schedule the change touches, raises a
 session's SEQUENCE when its time, room or status changes, and touches a session when its people change.
 """
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import event, inspect, select, union
+from flask import Flask
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from eventapp.conferences.models import Booth, Conference, Room, Track
-from eventapp.db import utcnow
+from eventapp.db import sessionmaker_of, utcnow
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
+from eventapp.program.queries import conferences_showing
 
 # A change to any of these is one a subscribed calendar must be told about with a higher SEQUENCE.
 SEQUENCE_ATTRIBUTES = ("starts_at", "ends_at", "room_id", "status")
@@ -57,29 +60,6 @@ def _conference_id(obj: object) -> int | Conference | None:
     return getattr(obj, "conference", None) or getattr(obj, "conference_id", None)
 
 
-def conferences_showing(session: Session, people: set[int], organizations: set[int]) -> set[int]:
-    """Ids of conferences whose schedule shows one of these people or organizations."""
-    queries = []
-    if people:
-        queries.append(
-            select(ProgramSession.conference_id)
-            .join(Participation, Participation.session_id == ProgramSession.id)
-            .where(Participation.person_id.in_(people))
-        )
-    if organizations:
-        queries += [
-            select(ProgramSession.conference_id)
-            .join(Participation, Participation.session_id == ProgramSession.id)
-            .join(Person, Person.id == Participation.person_id)
-            .where(Person.organization_id.in_(organizations)),
-            select(ProgramSession.conference_id).where(ProgramSession.sponsor_id.in_(organizations)),
-            select(Booth.conference_id).where(Booth.organization_id.in_(organizations)),
-        ]
-    if not queries:
-        return set()
-    return set(session.scalars(union(*queries)))
-
-
 def _touched(session: Session) -> Iterable[tuple[object, bool]]:
     """Each new, deleted or really modified object, with whether it is new."""
     for obj in session.new:
@@ -95,14 +75,19 @@ def _touched(session: Session) -> Iterable[tuple[object, bool]]:
 _MOVED = "eventapp.versioned_conferences"
 
 
-@event.listens_for(Session, "after_transaction_end")
+def init_app(app: Flask) -> None:
+    """Keep schedule versions and SEQUENCE up to date in every session the app makes."""
+    sessions = sessionmaker_of(app)
+    event.listen(sessions, "before_flush", _version_schedules)
+    event.listen(sessions, "after_transaction_end", _forget_moved)
+
+
 def _forget_moved(session: Session, transaction) -> None:
     # A flush's own subtransaction ends too; only the real transaction, or a savepoint, closes the step.
     if transaction.parent is None or transaction.nested:
         session.info.pop(_MOVED, None)
 
 
-@event.listens_for(Session, "before_flush")
 def _version_schedules(session: Session, _flush_context, _instances) -> None:
     now = utcnow()
     moved: set[Conference] = session.info.setdefault(_MOVED, set())

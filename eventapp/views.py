@@ -1,0 +1,90 @@
+"""What every resource of the API uses: ETags, pagination, error documentation and the base view class."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import Select, func, select
+from werkzeug.http import unquote_etag
+
+from eventapp import errors
+from eventapp.db import get_session
+from eventapp.errors import PreconditionFailed
+from eventapp.transactions import retry_serialization_failures
+
+
+class ResourceView(MethodView):
+    """A resource of the API: its writing methods run again when they lose a race to a concurrent writer."""
+
+    decorators = [retry_serialization_failures]
+
+
+def etag_for(schema: ma.Schema, obj: Any) -> str:
+    """A strong ETag: the hash of the representation a GET shows."""
+    body = json.dumps(schema.dump(obj), sort_keys=True, ensure_ascii=False, default=str)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def check_if_match(schema: ma.Schema, obj: Any) -> None:
+    """412 when the request's If-Match names another version of obj than the stored one (a weak tag counts)."""
+    wanted = request.if_match
+    if wanted and not wanted.contains_weak(unquote_etag(etag_for(schema, obj))[0]):
+        raise PreconditionFailed(
+            "The resource has changed since that ETag: read it again, then retry.", "If-Match", location="header"
+        )
+
+
+def respond_with_etag(schema: ma.Schema, obj: Any, status: int = 200):
+    """obj with its ETag; 304 for a GET whose If-None-Match names the current one (a weak tag counts)."""
+    etag = etag_for(schema, obj)
+    if request.method in ("GET", "HEAD"):
+        tag = unquote_etag(etag)[0]
+        # Only a tag validates a GET: If-None-Match: * is for writes that must not overwrite.
+        if request.if_none_match.is_strong(tag) or request.if_none_match.is_weak(tag):
+            return Response(status=304, headers={"ETag": etag})
+    return obj, status, {"ETag": etag}
+
+
+def commit_and_respond(schema: ma.Schema, obj: Any, status: int = 200):
+    """respond_with_etag() the written object, then commit: the answer is read inside the transaction, so a
+    commit that fails (the database went away) answers 503 with nothing stored, and one that succeeds needs no
+    more reads."""
+    answer = respond_with_etag(schema, obj, status)
+    get_session().commit()
+    return answer
+
+
+def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of stmt's rows in the list envelope; the total counts every page."""
+    db = get_session()
+    page, page_size = args["page"], args["page_size"]
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+# For write operations in the OpenAPI document.
+AUTH = {"security": [{"bearerAuth": []}]}
+
+# Only its alt_response decorator is used: it records documentation on the view, whatever blueprint routes it.
+_ERROR_DOCS = Blueprint("error-docs", __name__)
+
+
+def document_errors(*statuses: int):
+    """Document the answers other than success a view may give: errors in the one error shape, 304 bodiless."""
+
+    def decorator(func):
+        for status in statuses:
+            if status == 304:
+                func = _ERROR_DOCS.alt_response(304, description="Not modified: the client's copy is current")(func)
+            else:
+                func = _ERROR_DOCS.alt_response(status, schema=errors.ErrorSchema)(func)
+        return func
+
+    return decorator
