@@ -1,9 +1,10 @@
 """Rate limits per client address: failed authentications, and agenda creation.
 
-Flask-Limiter holds the storage (Redis when REDIS_URL is set, so that all workers and servers count together;
-otherwise each worker's memory) and the moving-window strategy. The limits are checked where they apply
-rather than by route decorators, because a failed authentication counts only once it has failed. A limiter is
-made for each app: Flask-Limiter keeps its storage on the instance, and tests build apps of several configs.
+The `limits` library holds the storage (Redis when REDIS_URL is set, so that all workers and servers count
+together; otherwise each worker's memory) and the moving-window strategy. The limits are checked where they
+apply rather than by route decorators, because a failed authentication counts only once it has failed, so
+there is no per-route machinery for an extension (Flask-Limiter) to provide. Each app gets its own storage:
+tests build apps of several configs.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, current_app, request
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from eventapp.errors import TooManyRequests
@@ -39,27 +38,30 @@ REFUSALS = {
 
 @dataclass
 class RateLimits:
-    limiter: Limiter
+    """What one app counts with."""
+
+    enabled: bool
+    strategy: RateLimiter
     # Should the shared storage fail (Redis gone), each worker goes on counting on its own.
     fallback: RateLimiter
 
 
 def init_app(app: Flask) -> None:
-    """Bind a limiter to the app; refuse to start with a limit that does not parse."""
+    """Give the app its rate limit storage; refuse to start with a limit that does not parse."""
     for setting in REFUSALS:
         _item(app.config[setting])
-    storage_uri = app.config["REDIS_URL"] or "memory://"
-    options = {"wrap_exceptions": True}
-    if storage_uri != "memory://":
-        options |= {"socket_timeout": 1, "socket_connect_timeout": 1}
-    limiter = Limiter(get_remote_address, storage_uri=storage_uri, storage_options=options, strategy="moving-window")
-    limiter.init_app(app)
-    # Our limits are checked where they apply (count, refuse_if_reached); the extension's own check of every
-    # request, which has no limits to apply, cost a third of a cached feed's time.
-    checks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in checks:
-        checks.remove(limiter._check_request_limit)
-    app.extensions["eventapp.ratelimits"] = RateLimits(limiter, MovingWindowRateLimiter(MemoryStorage()))
+    if app.config["REDIS_URL"]:
+        # Any failure of Redis is a StorageError (wrap_exceptions), met within a second, then counted locally.
+        storage = storage_from_string(
+            app.config["REDIS_URL"], wrap_exceptions=True, socket_timeout=1, socket_connect_timeout=1
+        )
+    else:
+        storage = MemoryStorage()
+    app.extensions["eventapp.ratelimits"] = RateLimits(
+        enabled=app.config.get("RATELIMIT_ENABLED", True),
+        strategy=MovingWindowRateLimiter(storage),
+        fallback=MovingWindowRateLimiter(MemoryStorage()),
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -70,19 +72,24 @@ def _item(limit: str) -> RateLimitItem:
 def _run(action: Callable[[RateLimiter], Any]) -> Any:
     state: RateLimits = current_app.extensions["eventapp.ratelimits"]
     try:
-        return action(state.limiter.limiter)
+        return action(state.strategy)
     except StorageError as exc:
         log.warning("rate limit storage unavailable, counting in this worker: %s", exc)
         return action(state.fallback)
 
 
 def _applies() -> bool:
-    return current_app.extensions["eventapp.ratelimits"].limiter.enabled
+    return current_app.extensions["eventapp.ratelimits"].enabled
+
+
+def _client_address() -> str:
+    # With TRUSTED_PROXIES, ProxyFix has already put the client's own address here.
+    return request.remote_addr or "127.0.0.1"
 
 
 def _key(setting: str) -> tuple[RateLimitItem, tuple[str, ...]]:
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "eventapp")
-    return _item(current_app.config[setting]), (prefix, setting.lower(), get_remote_address())
+    return _item(current_app.config[setting]), (prefix, setting.lower(), _client_address())
 
 
 def _refusal(setting: str, item: RateLimitItem, ids: tuple[str, ...]) -> TooManyRequests:
