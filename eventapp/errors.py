@@ -35,7 +35,6 @@ STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
-    428: "precondition_required",
     429: "too_many_requests",
     500: "internal_error",
     503: "service_unavailable",

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eventapp.agendas.models import Agenda
+from eventapp.auth.secrets import hash_secret
 from eventapp.conferences.models import Conference
 from eventapp.db import utcnow
 from eventapp.enums import SessionStatus
 from eventapp.errors import DomainError
 from eventapp.program.models import ProgramSession
-
-
-def hash_agenda_token(token: str) -> str:
-    """The stored form of an agenda token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _sessions(db: Session, conference: Conference, session_ids: list[int]) -> list[ProgramSession]:
@@ -44,7 +39,7 @@ def _sessions(db: Session, conference: Conference, session_ids: list[int]) -> li
 def create_agenda(db: Session, conference: Conference, session_ids: list[int]) -> tuple[Agenda, str]:
     """A new agenda and its token (192 random bits), which exists in clear text only in this answer."""
     token = secrets.token_urlsafe(24)
-    agenda = Agenda(conference_id=conference.id, token_hash=hash_agenda_token(token))
+    agenda = Agenda(conference_id=conference.id, token_hash=hash_secret(token))
     agenda.program_sessions = _sessions(db, conference, session_ids)
     db.add(agenda)
     db.flush()
@@ -72,4 +67,4 @@ def find_agenda(db: Session, token: str) -> Agenda | None:
 
     The lookup is by the token's hash, so neither a database index nor a comparison sees the token itself.
     """
-    return db.scalar(select(Agenda).where(Agenda.token_hash == hash_agenda_token(token)))
+    return db.scalar(select(Agenda).where(Agenda.token_hash == hash_secret(token)))

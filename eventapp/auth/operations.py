@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 
@@ -10,17 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eventapp.auth.models import ApiToken
+from eventapp.auth.secrets import hash_secret
 from eventapp.conferences.models import Conference
 from eventapp.db import utcnow
 from eventapp.enums import TokenRole
 from eventapp.errors import DomainError, NotFound
 
 TOKEN_PREFIX = "evt_"
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_token(db: Session, role: str, conference: Conference | None = None, name: str | None = None) -> str:
@@ -30,7 +25,7 @@ def create_token(db: Session, role: str, conference: Conference | None = None, n
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.add(
         ApiToken(
-            token_hash=hash_token(token), prefix=token[:10], name=name, role=role,
+            token_hash=hash_secret(token), prefix=token[:10], name=name, role=role,
             conference_id=conference.id if conference else None,
         )
     )
@@ -56,7 +51,7 @@ def revoke_token(db: Session, token_id: int) -> ApiToken:
 
 def authenticate(db: Session, token: str) -> ApiToken | None:
     """The live token matching token, or None."""
-    digest = hash_token(token)
+    digest = hash_secret(token)
     found = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))
     # The lookup is by hash, so timing reveals nothing of the token; compare again in constant time anyway.
     if found is None or not hmac.compare_digest(found.token_hash, digest):
