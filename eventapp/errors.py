@@ -48,7 +48,9 @@ class ErrorDetailSchema(ma.Schema):
     field = ma.fields.String(allow_none=True, metadata={"description": "Dotted path to the field, or null"})
     message = ma.fields.String(metadata={"description": "What is wrong, in words"})
     session = ma.fields.Dict(
-        metadata={"description": "On a scheduling conflict: the session in the way {id, code, title, starts_at, ends_at}"}
+        metadata={
+            "description": "On a scheduling conflict: the session in the way {id, code, title, starts_at, ends_at}"
+        }
     )
 
 
@@ -58,7 +60,9 @@ class ErrorSchema(ma.Schema):
     status = ma.fields.Integer(metadata={"description": "The HTTP status"})
     code = ma.fields.String(metadata={"description": "Machine-readable error code, e.g. validation_failed"})
     message = ma.fields.String(metadata={"description": "What went wrong, in words"})
-    errors = ma.fields.List(ma.fields.Nested(ErrorDetailSchema), metadata={"description": "One entry a problem"})
+    errors = ma.fields.List(
+        ma.fields.Nested(ErrorDetailSchema), metadata={"description": "One entry a problem"}
+    )
 
 
 class DomainError(Exception):
@@ -68,13 +72,21 @@ class DomainError(Exception):
     code = "validation_failed"
     headers: dict[str, str] = {}
 
-    def __init__(self, message: str, field: str | None = None, *, location: str | None = None,
-                 details: list[dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        location: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         if details is None:
-            details = [{"location": location or ("json" if field else None), "field": field, "message": message}]
+            details = [
+                {"location": location or ("json" if field else None), "field": field, "message": message}
+            ]
         self.details = details
 
 
@@ -120,7 +132,9 @@ class TooManyRequests(DomainError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-def flatten_messages(messages: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def flatten_messages(
+    messages: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Turn marshmallow's nested messages into (path, message) pairs; a path is a tuple of keys and indexes."""
     if isinstance(messages, Mapping):
         for key, value in messages.items():
@@ -163,12 +177,16 @@ def handle_http_exception(error: HTTPException):
     headers = data.get("headers") or {}
     if "messages" in data:
         details = _webargs_details(data["messages"])
-        message = "The request is not valid." if status == 422 else details[0]["message"] if details else error.name
+        message = (
+            "The request is not valid." if status == 422 else details[0]["message"] if details else error.name
+        )
     else:
         details = data.get("errors") or []
         message = data.get("message") or error.description or error.name
     if status == 413:
-        message = f"The request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+        message = (
+            f"The request body is larger than the limit of {current_app.config['MAX_CONTENT_LENGTH']} bytes."
+        )
     if status >= 500:
         message = "The server could not complete the request."
     response_headers = dict(headers)

@@ -40,7 +40,9 @@ def _participants_changed(obj: object) -> bool:
 def _modified(obj: object) -> bool:
     """True when a column of obj holds a new value (setting a column to its old value is no change), or a
     session's list of participants changed (a removed participant is deleted only later, in the flush)."""
-    return _participants_changed(obj) or any(_net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs)
+    return _participants_changed(obj) or any(
+        _net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs
+    )
 
 
 def _modified_before_versioning(conference: Conference) -> bool:
@@ -56,7 +58,9 @@ def _conference_id(obj: object) -> int | Conference | None:
         return obj
     if isinstance(obj, Participation):
         program_session = obj.program_session
-        return None if program_session is None else (program_session.conference or program_session.conference_id)
+        return (
+            None if program_session is None else (program_session.conference or program_session.conference_id)
+        )
     return getattr(obj, "conference", None) or getattr(obj, "conference_id", None)
 
 

@@ -38,7 +38,9 @@ UNSAFE_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe
 def _safe_text(value: str) -> None:
     match = UNSAFE_TEXT_RE.search(value)
     if match:
-        raise ma.ValidationError(f"Contains a control character (U+{ord(match.group()):04X}) that cannot be stored.")
+        raise ma.ValidationError(
+            f"Contains a control character (U+{ord(match.group()):04X}) that cannot be stored."
+        )
 
 
 def string_field(length: int | None = None, *, required: bool = False, **kwargs: Any) -> fields.String:
@@ -84,7 +86,9 @@ def language_field(**kwargs: Any) -> fields.String:
 
 def country_field(**kwargs: Any) -> fields.String:
     """An ISO 3166-1 alpha-2 country code."""
-    return fields.String(validate=validate.Regexp(COUNTRY_RE, error="Not an ISO 3166 country code such as 'JP'."), **kwargs)
+    return fields.String(
+        validate=validate.Regexp(COUNTRY_RE, error="Not an ISO 3166 country code such as 'JP'."), **kwargs
+    )
 
 
 def translations_field(length: int | None = None, **kwargs: Any) -> fields.Dict:
@@ -129,7 +133,9 @@ class PageArgs(ma.Schema):
     """page and page_size query arguments of every list."""
 
     page = WholeNumber(
-        load_default=1, validate=validate.Range(min=1, max=lengths.MAX_INTEGER), metadata={"description": "1-based page"}
+        load_default=1,
+        validate=validate.Range(min=1, max=lengths.MAX_INTEGER),
+        metadata={"description": "1-based page"},
     )
     page_size = WholeNumber(
         load_default=DEFAULT_PAGE_SIZE,

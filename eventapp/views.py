@@ -36,7 +36,9 @@ def check_if_match(schema: ma.Schema, obj: Any) -> None:
     wanted = request.if_match
     if wanted and not wanted.contains_weak(unquote_etag(etag_for(schema, obj))[0]):
         raise PreconditionFailed(
-            "The resource has changed since that ETag: read it again, then retry.", "If-Match", location="header"
+            "The resource has changed since that ETag: read it again, then retry.",
+            "If-Match",
+            location="header",
         )
 
 
@@ -82,7 +84,9 @@ def document_errors(*statuses: int):
     def decorator(func):
         for status in statuses:
             if status == 304:
-                func = _ERROR_DOCS.alt_response(304, description="Not modified: the client's copy is current")(func)
+                func = _ERROR_DOCS.alt_response(
+                    304, description="Not modified: the client's copy is current"
+                )(func)
             else:
                 func = _ERROR_DOCS.alt_response(status, schema=errors.ErrorSchema)(func)
         return func

@@ -18,16 +18,20 @@ from eventapp.program.models import ProgramSession
 
 def _sessions(db: Session, conference: Conference, session_ids: list[int]) -> list[ProgramSession]:
     wanted = list(dict.fromkeys(session_ids))
-    found = {
-        s.id: s
-        for s in db.scalars(
-            select(ProgramSession).where(
-                ProgramSession.id.in_(wanted),
-                ProgramSession.conference_id == conference.id,
-                ProgramSession.status != SessionStatus.DRAFT.value,
+    found = (
+        {
+            s.id: s
+            for s in db.scalars(
+                select(ProgramSession).where(
+                    ProgramSession.id.in_(wanted),
+                    ProgramSession.conference_id == conference.id,
+                    ProgramSession.status != SessionStatus.DRAFT.value,
+                )
             )
-        )
-    } if wanted else {}
+        }
+        if wanted
+        else {}
+    )
     missing = [i for i in wanted if i not in found]
     if missing:
         raise DomainError(

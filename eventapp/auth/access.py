@@ -29,7 +29,9 @@ def current_token() -> ApiToken | None:
         if header:
             scheme, _, value = header.partition(" ")
             if scheme.lower() != "bearer" or not value.strip():
-                raise Unauthorized("Send the token as 'Authorization: Bearer <token>'.", "Authorization", location="header")
+                raise Unauthorized(
+                    "Send the token as 'Authorization: Bearer <token>'.", "Authorization", location="header"
+                )
             # Checked before the token, so that a guess past the limit learns nothing, right or wrong.
             refuse_if_reached(AUTH_FAILURES)
             token = authenticate(get_session(), value.strip())
@@ -44,7 +46,9 @@ def require_token() -> ApiToken:
     """The request's token; 401 without one."""
     token = current_token()
     if token is None:
-        raise Unauthorized("This needs an API token: 'Authorization: Bearer <token>'.", "Authorization", location="header")
+        raise Unauthorized(
+            "This needs an API token: 'Authorization: Bearer <token>'.", "Authorization", location="header"
+        )
     return token
 
 
@@ -94,7 +98,9 @@ def conference_for_write(slug: str) -> Conference:
     return conference
 
 
-def require_directory_writer(*, people: set[int] = frozenset(), organizations: set[int] = frozenset()) -> ApiToken:
+def require_directory_writer(
+    *, people: set[int] = frozenset(), organizations: set[int] = frozenset()
+) -> ApiToken:
     """A token that may change these shared people and organizations: 403 if they appear in a conference out of its reach."""
     token = require_token()
     if token.role == TokenRole.ADMIN.value:

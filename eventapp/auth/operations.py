@@ -18,14 +18,21 @@ from eventapp.errors import DomainError, NotFound
 TOKEN_PREFIX = "evt_"
 
 
-def create_token(db: Session, role: str, conference: Conference | None = None, name: str | None = None) -> str:
+def create_token(
+    db: Session, role: str, conference: Conference | None = None, name: str | None = None
+) -> str:
     """Store a new token and return it; this is the only time its clear text exists."""
     if (role == TokenRole.ORGANIZER.value) != (conference is not None):
-        raise DomainError("An organizer token needs a conference, and only an organizer token takes one.", "conference")
+        raise DomainError(
+            "An organizer token needs a conference, and only an organizer token takes one.", "conference"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.add(
         ApiToken(
-            token_hash=hash_secret(token), prefix=token[:10], name=name, role=role,
+            token_hash=hash_secret(token),
+            prefix=token[:10],
+            name=name,
+            role=role,
             conference_id=conference.id if conference else None,
         )
     )

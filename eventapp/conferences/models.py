@@ -123,7 +123,9 @@ class Booth(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
     label: Mapped[str] = mapped_column(String(lengths.SHORT))
     location: Mapped[str | None] = mapped_column(String(lengths.NAME))
     description: Mapped[str | None] = mapped_column(Text)

@@ -78,15 +78,18 @@ def _check_sessions_fit(db: Session, conference: Conference) -> None:
         )
 
 
-def save_child(db: Session, conference: Conference, model: type[Child], data: dict[str, Any],
-               obj: Child | None = None) -> Child:
+def save_child(
+    db: Session, conference: Conference, model: type[Child], data: dict[str, Any], obj: Child | None = None
+) -> Child:
     """Create a room, track or booth of conference, or update the one given; its name or label stays unique."""
     key = CHILD_KEYS[model]
     value = data.get(key)
     if value is not None and (obj is None or value != getattr(obj, key)):
         clash = select(model.id).where(model.conference_id == conference.id, getattr(model, key) == value)
         if db.scalar(clash) is not None:
-            raise Conflict(f"This conference already has a {model.__name__.lower()} with {key} {value!r}.", key)
+            raise Conflict(
+                f"This conference already has a {model.__name__.lower()} with {key} {value!r}.", key
+            )
     if model is Booth:
         get_referenced(db, Organization, data.get("organization_id"), "organization_id")
     if obj is None:
@@ -109,6 +112,8 @@ def delete_child(db: Session, obj: Room | Track | Booth) -> None:
         used = sessions_in_room(db, obj.id) if isinstance(obj, Room) else sessions_in_track(db, obj.id)
         if used:
             label = type(obj).__name__.lower()
-            raise Conflict(f"The {label} is used by sessions {', '.join(map(str, used))}: move them first.", None)
+            raise Conflict(
+                f"The {label} is used by sessions {', '.join(map(str, used))}: move them first.", None
+            )
     db.delete(obj)
     db.flush()

@@ -10,4 +10,6 @@ from eventapp.conferences.models import Booth
 
 def booths_of_organization(db: Session, organization_id: int) -> list[int]:
     """Ids of the booths the organization holds, in any conference."""
-    return list(db.scalars(select(Booth.id).where(Booth.organization_id == organization_id).order_by(Booth.id)))
+    return list(
+        db.scalars(select(Booth.id).where(Booth.organization_id == organization_id).order_by(Booth.id))
+    )

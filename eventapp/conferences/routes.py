@@ -7,18 +7,40 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from eventapp.auth.access import (
-    conference_for_read, conference_for_write, current_token, require_admin, require_token_for_writes,
+    conference_for_read,
+    conference_for_write,
+    current_token,
+    require_admin,
+    require_token_for_writes,
 )
 from eventapp.conferences.models import Booth, Conference, Room, Track
-from eventapp.conferences.operations import CHILD_KEYS, delete_child, delete_conference, save_child, save_conference
-from eventapp.conferences.schemas import BoothSchema, ConferenceDetailSchema, ConferenceSchema, RoomSchema, TrackSchema
+from eventapp.conferences.operations import (
+    CHILD_KEYS,
+    delete_child,
+    delete_conference,
+    save_child,
+    save_conference,
+)
+from eventapp.conferences.schemas import (
+    BoothSchema,
+    ConferenceDetailSchema,
+    ConferenceSchema,
+    RoomSchema,
+    TrackSchema,
+)
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import NotFound
 from eventapp.schemas import PageArgs, page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
-    AUTH, ResourceView, check_if_match, commit_and_respond, document_errors, paginate, respond_with_etag,
+    AUTH,
+    ResourceView,
+    check_if_match,
+    commit_and_respond,
+    document_errors,
+    paginate,
+    respond_with_etag,
 )
 
 blp = Blueprint("conferences", __name__, url_prefix="/api/v1/conferences", description="Conferences")
@@ -50,7 +72,10 @@ class Conferences(ResourceView):
             stmt = stmt.where(Conference.status == ConferenceStatus.PUBLISHED.value)
         elif token.role != TokenRole.ADMIN.value:
             stmt = stmt.where(
-                or_(Conference.status == ConferenceStatus.PUBLISHED.value, Conference.id == token.conference_id)
+                or_(
+                    Conference.status == ConferenceStatus.PUBLISHED.value,
+                    Conference.id == token.conference_id,
+                )
             )
         return paginate(stmt, args)
 

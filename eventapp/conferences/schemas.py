@@ -9,7 +9,14 @@ from eventapp import lengths
 from eventapp.enums import ConferenceStatus
 from eventapp.people.schemas import OrganizationSchema
 from eventapp.schemas import (
-    COLOR_RE, WholeNumber, country_field, id_field, language_field, slug_field, string_field, translations_field,
+    COLOR_RE,
+    WholeNumber,
+    country_field,
+    id_field,
+    language_field,
+    slug_field,
+    string_field,
+    translations_field,
     validate_timezone,
 )
 
@@ -67,7 +74,8 @@ class ConferenceSchema(ma.Schema):
     website = fields.URL(allow_none=True, validate=validate.Length(max=lengths.URL))
     description = string_field(lengths.LONG_TEXT, allow_none=True)
     status = fields.String(
-        load_default=ConferenceStatus.DRAFT.value, validate=validate.OneOf([s.value for s in ConferenceStatus])
+        load_default=ConferenceStatus.DRAFT.value,
+        validate=validate.OneOf([s.value for s in ConferenceStatus]),
     )
     schedule_version = fields.Integer(
         dump_only=True, metadata={"description": "Moves whenever anything in the schedule changes"}

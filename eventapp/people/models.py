@@ -49,5 +49,9 @@ class Person(Timestamped, Base):
     @property
     def display_name(self) -> str:
         """The name in the order its bearer writes it."""
-        parts = (self.family_name, self.given_name) if self.family_name_first else (self.given_name, self.family_name)
+        parts = (
+            (self.family_name, self.given_name)
+            if self.family_name_first
+            else (self.given_name, self.family_name)
+        )
         return " ".join(parts)

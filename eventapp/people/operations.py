@@ -16,7 +16,9 @@ from eventapp.program.queries import sessions_sponsored_by, sessions_with_person
 from eventapp.text import slugify
 
 
-def save_organization(db: Session, data: dict[str, Any], organization: Organization | None = None) -> Organization:
+def save_organization(
+    db: Session, data: dict[str, Any], organization: Organization | None = None
+) -> Organization:
     """Create an organization, or update the one given; its name must stay unique."""
     name = data.get("name")
     if name is not None and (organization is None or name != organization.name):
@@ -69,7 +71,9 @@ def save_person(db: Session, data: dict[str, Any], person: Person | None = None)
 def _refuse_if_used(what: str, uses: dict[str, list[int]]) -> None:
     named = [f"{kind} {', '.join(map(str, ids))}" for kind, ids in uses.items() if ids]
     if named:
-        raise Conflict(f"The {what} is still referenced by {'; '.join(named)}: remove those references first.")
+        raise Conflict(
+            f"The {what} is still referenced by {'; '.join(named)}: remove those references first."
+        )
 
 
 def delete_person(db: Session, person: Person) -> None:
@@ -81,7 +85,9 @@ def delete_person(db: Session, person: Person) -> None:
 
 def delete_organization(db: Session, organization: Organization) -> None:
     """Delete an organization; 409 while a person, booth or sponsored session refers to it."""
-    people = list(db.scalars(select(Person.id).where(Person.organization_id == organization.id).order_by(Person.id)))
+    people = list(
+        db.scalars(select(Person.id).where(Person.organization_id == organization.id).order_by(Person.id))
+    )
     _refuse_if_used(
         "organization",
         {

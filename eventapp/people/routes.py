@@ -15,7 +15,13 @@ from eventapp.people.schemas import OrganizationQueryArgs, OrganizationSchema, P
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
-    AUTH, ResourceView, check_if_match, commit_and_respond, document_errors, paginate, respond_with_etag,
+    AUTH,
+    ResourceView,
+    check_if_match,
+    commit_and_respond,
+    document_errors,
+    paginate,
+    respond_with_etag,
 )
 
 blp = Blueprint("people", __name__, url_prefix="/api/v1", description="People and organizations")
@@ -45,13 +51,21 @@ class People(ResourceView):
     @blp.response(200, page_of(PersonSchema))
     def get(self, args):
         """List people by family name, filtered by name text or organization. Contact emails are never shown."""
-        stmt = select(Person).options(joinedload(Person.organization)).order_by(
-            Person.family_name, Person.given_name, Person.id
+        stmt = (
+            select(Person)
+            .options(joinedload(Person.organization))
+            .order_by(Person.family_name, Person.given_name, Person.id)
         )
         if args.get("q"):
             text = args["q"]
-            stmt = stmt.where(or_(*(column.icontains(text, autoescape=True)
-                                    for column in (Person.given_name, Person.family_name, Person.native_name))))
+            stmt = stmt.where(
+                or_(
+                    *(
+                        column.icontains(text, autoescape=True)
+                        for column in (Person.given_name, Person.family_name, Person.native_name)
+                    )
+                )
+            )
         if "organization_id" in args:
             stmt = stmt.where(Person.organization_id == args["organization_id"])
         return paginate(stmt, args)
@@ -108,8 +122,12 @@ class Organizations(ResourceView):
         """List organizations by name, filtered by name text or kind."""
         stmt = select(Organization).order_by(Organization.name, Organization.id)
         if args.get("q"):
-            stmt = stmt.where(or_(Organization.name.icontains(args["q"], autoescape=True),
-                                  Organization.native_name.icontains(args["q"], autoescape=True)))
+            stmt = stmt.where(
+                or_(
+                    Organization.name.icontains(args["q"], autoescape=True),
+                    Organization.native_name.icontains(args["q"], autoescape=True),
+                )
+            )
         if "kind" in args:
             stmt = stmt.where(Organization.kind == args["kind"])
         return paginate(stmt, args)

@@ -15,9 +15,12 @@ class OrganizationSchema(ma.Schema):
 
     id = fields.Integer(dump_only=True)
     name = string_field(lengths.NAME, required=True)
-    native_name = string_field(lengths.NAME, allow_none=True, metadata={"description": "Name in its own script"})
+    native_name = string_field(
+        lengths.NAME, allow_none=True, metadata={"description": "Name in its own script"}
+    )
     kind = fields.String(
-        load_default=OrganizationKind.OTHER.value, validate=validate.OneOf([k.value for k in OrganizationKind])
+        load_default=OrganizationKind.OTHER.value,
+        validate=validate.OneOf([k.value for k in OrganizationKind]),
     )
     country = country_field(allow_none=True)
 
@@ -26,7 +29,9 @@ class PersonSchema(ma.Schema):
     """A person as shown publicly; the contact email is written but never shown."""
 
     id = fields.Integer(dump_only=True)
-    slug = slug_field(lengths.SLUG, metadata={"description": "URL-safe natural key; made from the name if absent"})
+    slug = slug_field(
+        lengths.SLUG, metadata={"description": "URL-safe natural key; made from the name if absent"}
+    )
     given_name = string_field(lengths.NAME, required=True)
     family_name = string_field(lengths.NAME, required=True)
     family_name_first = fields.Boolean(
@@ -40,7 +45,9 @@ class PersonSchema(ma.Schema):
     organization_id = id_field(allow_none=True)
     biography = string_field(lengths.LONG_TEXT, allow_none=True)
     email = fields.Email(
-        load_only=True, allow_none=True, validate=validate.Length(max=lengths.NAME),
+        load_only=True,
+        allow_none=True,
+        validate=validate.Length(max=lengths.NAME),
         metadata={"description": "Private contact address; never published"},
     )
 

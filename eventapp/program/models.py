@@ -52,7 +52,9 @@ class ProgramSession(Timestamped, Base):
     # Languages offered by simultaneous interpretation, e.g. ["ja", "en"].
     interpretation: Mapped[list[str]] = mapped_column(JSON, default=list)
     delivery: Mapped[str] = mapped_column(String(16), default=Delivery.IN_PERSON.value)
-    sponsor_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    sponsor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
     # iCalendar SEQUENCE: goes up whenever the time, room or status changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
 

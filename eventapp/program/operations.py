@@ -17,8 +17,21 @@ from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.schemas import session_rule_violations
 
 SCALARS = (
-    "code", "title", "title_translations", "abstract", "abstract_translations", "kind", "status", "starts_at",
-    "ends_at", "room_id", "track_id", "language", "interpretation", "delivery", "sponsor_id",
+    "code",
+    "title",
+    "title_translations",
+    "abstract",
+    "abstract_translations",
+    "kind",
+    "status",
+    "starts_at",
+    "ends_at",
+    "room_id",
+    "track_id",
+    "language",
+    "interpretation",
+    "delivery",
+    "sponsor_id",
 )
 
 
@@ -43,8 +56,11 @@ _PERSON_CLASH = (
     _OVERLAPPING.add_columns(Participation.person_id)
     .join(Participation, Participation.session_id == ProgramSession.id)
     .where(
-        ProgramSession.id.in_(select(Participation.session_id).where(
-            Participation.person_id.in_(bindparam("people", expanding=True)))),
+        ProgramSession.id.in_(
+            select(Participation.session_id).where(
+                Participation.person_id.in_(bindparam("people", expanding=True))
+            )
+        ),
         Participation.person_id.in_(bindparam("same_people", expanding=True)),
     )
 )
@@ -77,7 +93,9 @@ def _check_participants(db: Session, participants: list[dict[str, Any]]) -> None
     for index, participant in enumerate(participants):
         key = (participant["person_id"], participant["role"])
         if participant["person_id"] not in found:
-            problems.append((f"participants.{index}.person_id", f"No person with id {participant['person_id']}."))
+            problems.append(
+                (f"participants.{index}.person_id", f"No person with id {participant['person_id']}.")
+            )
         elif key in seen:
             problems.append((f"participants.{index}", "The same person is listed twice in the same role."))
         seen.add(key)
@@ -109,14 +127,23 @@ def _describe(program_session: ProgramSession, zone) -> dict[str, Any]:
     }
 
 
-def _check_conflicts(db: Session, conference: Conference, program_session: ProgramSession | None,
-                     merged: dict[str, Any], person_ids: set[int]) -> None:
+def _check_conflicts(
+    db: Session,
+    conference: Conference,
+    program_session: ProgramSession | None,
+    merged: dict[str, Any],
+    person_ids: set[int],
+) -> None:
     """409 when a confirmed session would share its room, or one of its people, with another confirmed one."""
     if merged["status"] != SessionStatus.CONFIRMED.value:
         return
     times = {
-        "conference_id": conference.id, "starts_at": merged["starts_at"], "ends_at": merged["ends_at"],
-        "session_id": program_session.id if program_session is not None and program_session.id is not None else 0,
+        "conference_id": conference.id,
+        "starts_at": merged["starts_at"],
+        "ends_at": merged["ends_at"],
+        "session_id": program_session.id
+        if program_session is not None and program_session.id is not None
+        else 0,
     }
     zone = conference.zone
     with db.no_autoflush:
@@ -124,26 +151,48 @@ def _check_conflicts(db: Session, conference: Conference, program_session: Progr
             clash = db.scalars(_ROOM_CLASH, {**times, "room_id": merged["room_id"]}).first()
             if clash is not None:
                 room = db.get(Room, merged["room_id"])
-                message = f"Room {room.name!r} is booked at that time by session {clash.id} ({clash.title!r})."
-                raise Conflict(message, details=[
-                    {"location": "json", "field": "room_id", "message": message, "session": _describe(clash, zone)}
-                ])
+                message = (
+                    f"Room {room.name!r} is booked at that time by session {clash.id} ({clash.title!r})."
+                )
+                raise Conflict(
+                    message,
+                    details=[
+                        {
+                            "location": "json",
+                            "field": "room_id",
+                            "message": message,
+                            "session": _describe(clash, zone),
+                        }
+                    ],
+                )
         if person_ids:
             people = sorted(person_ids)
             row = db.execute(_PERSON_CLASH, {**times, "people": people, "same_people": people}).first()
             if row is not None:
                 clash, person_id = row
                 person = db.get(Person, person_id)
-                message = (
-                    f"{person.display_name} is in session {clash.id} ({clash.title!r}) at that time."
+                message = f"{person.display_name} is in session {clash.id} ({clash.title!r}) at that time."
+                raise Conflict(
+                    message,
+                    details=[
+                        {
+                            "location": "json",
+                            "field": "participants",
+                            "message": message,
+                            "session": _describe(clash, zone),
+                        }
+                    ],
                 )
-                raise Conflict(message, details=[
-                    {"location": "json", "field": "participants", "message": message, "session": _describe(clash, zone)}
-                ])
 
 
-def save_session(db: Session, conference: Conference, data: dict[str, Any],
-                 program_session: ProgramSession | None = None, *, check_conflicts: bool = True) -> ProgramSession:
+def save_session(
+    db: Session,
+    conference: Conference,
+    data: dict[str, Any],
+    program_session: ProgramSession | None = None,
+    *,
+    check_conflicts: bool = True,
+) -> ProgramSession:
     """Create a session of conference, or update the one given, enforcing the rules that span rows.
 
     check_conflicts=False lets room and speaker double bookings through: only for mirroring a schedule someone

@@ -23,7 +23,9 @@ SESSION_LOADS = (
     joinedload(ProgramSession.room),
     joinedload(ProgramSession.track),
     joinedload(ProgramSession.sponsor),
-    subqueryload(ProgramSession.participants).joinedload(Participation.person).joinedload(Person.organization),
+    subqueryload(ProgramSession.participants)
+    .joinedload(Participation.person)
+    .joinedload(Person.organization),
 )
 
 
@@ -34,9 +36,14 @@ def filtered(stmt: Select, args: dict[str, Any], zone=None) -> Select:
     if args.get("day") is not None:
         start = datetime.combine(args["day"], time(0), zone)
         # Sessions that run on that local day, including ones that started the day before.
-        stmt = stmt.where(ProgramSession.starts_at < start + timedelta(days=1), ProgramSession.ends_at > start)
-    for arg, column in (("room", ProgramSession.room_id), ("track", ProgramSession.track_id),
-                        ("status", ProgramSession.status)):
+        stmt = stmt.where(
+            ProgramSession.starts_at < start + timedelta(days=1), ProgramSession.ends_at > start
+        )
+    for arg, column in (
+        ("room", ProgramSession.room_id),
+        ("track", ProgramSession.track_id),
+        ("status", ProgramSession.status),
+    ):
         if args.get(arg) is not None:
             stmt = stmt.where(column == args[arg])
     if args.get("person") is not None:
@@ -83,11 +90,23 @@ def session_stamps(conference: Conference, args: dict[str, Any]) -> Select:
     by the database), so that a feed can tell which sessions' rendered pieces still hold before loading any."""
     sponsor, employer = aliased(Organization), aliased(Organization)
     own = ProgramSession.updated_at
-    changed_at = func.max(greatest(
-        own, Conference.updated_at,
-        *(func.coalesce(stamp, own) for stamp in (Room.updated_at, Track.updated_at, sponsor.updated_at,
-                                                  Participation.updated_at, Person.updated_at, employer.updated_at)),
-    ))
+    changed_at = func.max(
+        greatest(
+            own,
+            Conference.updated_at,
+            *(
+                func.coalesce(stamp, own)
+                for stamp in (
+                    Room.updated_at,
+                    Track.updated_at,
+                    sponsor.updated_at,
+                    Participation.updated_at,
+                    Person.updated_at,
+                    employer.updated_at,
+                )
+            ),
+        )
+    )
     stmt = (
         select(ProgramSession.id, ProgramSession.starts_at, changed_at.label("changed_at"))
         .join(Conference, Conference.id == ProgramSession.conference_id)
@@ -97,7 +116,9 @@ def session_stamps(conference: Conference, args: dict[str, Any]) -> Select:
         .outerjoin(Participation, Participation.session_id == ProgramSession.id)
         .outerjoin(Person, Person.id == Participation.person_id)
         .outerjoin(employer, employer.id == Person.organization_id)
-        .where(ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT.value)
+        .where(
+            ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT.value
+        )
         .group_by(ProgramSession.id, ProgramSession.starts_at)
         .order_by(ProgramSession.starts_at, ProgramSession.id)
     )

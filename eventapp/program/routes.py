@@ -7,7 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import Select, select
 
-from eventapp.auth.access import conference_for_read, conference_for_write, require_token_for_writes, sees_drafts
+from eventapp.auth.access import (
+    conference_for_read,
+    conference_for_write,
+    require_token_for_writes,
+    sees_drafts,
+)
 from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import SessionKind, SessionStatus
@@ -19,7 +24,13 @@ from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSch
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
-    AUTH, ResourceView, check_if_match, commit_and_respond, document_errors, paginate, respond_with_etag,
+    AUTH,
+    ResourceView,
+    check_if_match,
+    commit_and_respond,
+    document_errors,
+    paginate,
+    respond_with_etag,
 )
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug:slug>", description="Sessions")
@@ -112,7 +123,9 @@ class SessionItem(ResourceView):
     @document_errors(304, 404)
     def get(self, slug, session_id):
         """One session, with its ETag."""
-        return respond_with_etag(ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True))
+        return respond_with_etag(
+            ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True)
+        )
 
     @blp.arguments(ProgramSessionSchema(partial=True))
     @blp.response(200, ProgramSessionSchema)
@@ -157,7 +170,9 @@ class SatelliteSymposiumItem(ResourceView):
     @document_errors(304, 404)
     def get(self, slug, session_id):
         """One satellite symposium."""
-        return respond_with_etag(SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True))
+        return respond_with_etag(
+            SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True)
+        )
 
     @blp.arguments(SatelliteSymposiumSchema(partial=True))
     @blp.response(200, SatelliteSymposiumSchema)

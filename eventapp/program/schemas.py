@@ -12,7 +12,14 @@ from eventapp.conferences.schemas import RoomSchema, TrackSchema
 from eventapp.enums import Delivery, Role, SessionKind, SessionStatus
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
 from eventapp.schemas import (
-    LocalDateTime, PageArgs, WholeNumber, id_field, language_field, search_text, string_field, translations_field,
+    LocalDateTime,
+    PageArgs,
+    WholeNumber,
+    id_field,
+    language_field,
+    search_text,
+    string_field,
+    translations_field,
 )
 
 
@@ -33,8 +40,12 @@ class ParticipantSchema(ma.Schema):
     """A person in a session in one role."""
 
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
-    order = WholeNumber(validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"})
-    presentation_title = string_field(lengths.TITLE, allow_none=True, metadata={"description": "The speaker's own talk"})
+    order = WholeNumber(
+        validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"}
+    )
+    presentation_title = string_field(
+        lengths.TITLE, allow_none=True, metadata={"description": "The speaker's own talk"}
+    )
     remote = fields.Boolean(load_default=False, metadata={"description": "Joins online"})
     person = fields.Nested(PersonSchema, dump_only=True)
     person_id = id_field(required=True)
@@ -44,7 +55,9 @@ class ProgramSessionSchema(ma.Schema):
     """A session as shown and as written; times are shown in the conference's zone with its offset."""
 
     id = fields.Integer(dump_only=True)
-    code = string_field(lengths.SHORT, allow_none=True, metadata={"description": "The organizer's own reference"})
+    code = string_field(
+        lengths.SHORT, allow_none=True, metadata={"description": "The organizer's own reference"}
+    )
     title = string_field(lengths.TITLE, required=True)
     title_translations = translations_field(lengths.TITLE, load_default=dict)
     abstract = string_field(lengths.LONG_TEXT, allow_none=True)
@@ -56,7 +69,8 @@ class ProgramSessionSchema(ma.Schema):
         load_default=SessionStatus.DRAFT.value, validate=validate.OneOf([s.value for s in SessionStatus])
     )
     starts_at = LocalDateTime(
-        required=True, metadata={"description": "ISO 8601; a time without offset is read in the conference's zone"}
+        required=True,
+        metadata={"description": "ISO 8601; a time without offset is read in the conference's zone"},
     )
     ends_at = LocalDateTime(required=True)
     room = fields.Nested(RoomSchema, dump_only=True, allow_none=True)
@@ -65,7 +79,9 @@ class ProgramSessionSchema(ma.Schema):
     track_id = id_field(allow_none=True)
     language = language_field(allow_none=True, metadata={"description": "Language of delivery"})
     interpretation = fields.List(
-        language_field(), load_default=list, metadata={"description": "Simultaneous interpretation into these"}
+        language_field(),
+        load_default=list,
+        metadata={"description": "Simultaneous interpretation into these"},
     )
     delivery = fields.String(
         load_default=Delivery.IN_PERSON.value, validate=validate.OneOf([d.value for d in Delivery])
