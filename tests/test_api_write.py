@@ -266,6 +266,26 @@ def test_rooms_in_use_cannot_be_deleted(client, admin, meeting):
     assert client.delete(f"{BASE}/rooms/{meeting['Room 101']}", headers=admin).status_code == 204
 
 
+def test_tracks_people_and_organizations_in_use_cannot_be_deleted(client, app, admin, meeting):
+    session = client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin).get_json()
+    booth = client.post(f"{BASE}/booths", json={"label": "B-1", "organization_id": meeting["org"]}, headers=admin)
+    before = snapshot(client, app, admin)
+    track = assert_refused(client.delete(f"{BASE}/tracks/{meeting['track']}", headers=admin), 409)
+    assert f"sessions {session['id']}" in track["message"]
+    person = assert_refused(client.delete(f"/api/v1/people/{meeting['Su']}", headers=admin), 409)
+    assert f"sessions {session['id']}" in person["message"]
+    organization = assert_refused(client.delete(f"/api/v1/organizations/{meeting['org']}", headers=admin), 409)
+    people = ", ".join(str(meeting[name]) for name in ("Uyama", "Asahina", "Endo", "Su"))
+    assert f"people {people}; booths {booth.get_json()['id']}" in organization["message"]
+    assert snapshot(client, app, admin) == before
+    # Once nothing uses them, they go.
+    assert client.delete(f"/api/v1/people/{meeting['Endo']}", headers=admin).status_code == 204
+    session_item = f"{BASE}/sessions/{session['id']}"
+    assert client.patch(session_item, json={"track_id": None, "participants": []}, headers=admin).status_code == 200
+    assert client.delete(f"{BASE}/tracks/{meeting['track']}", headers=admin).status_code == 204
+    assert client.delete(f"/api/v1/people/{meeting['Su']}", headers=admin).status_code == 204
+
+
 # Bad input in general
 
 
@@ -382,6 +402,20 @@ def test_if_none_match_answers_304(client, admin, meeting):
     assert again.status_code == 304 and again.data == b""
     client.patch(BASE, json={"description": "New."}, headers=admin)
     assert client.get(BASE, headers={**admin, "If-None-Match": response.headers["ETag"]}).status_code == 200
+
+
+def test_entity_tag_lists_and_weak_tags_validate(client, admin, meeting):
+    current = client.get(BASE, headers=admin).headers["ETag"]
+    for header in (f'"other", {current}', f"W/{current}", f'W/"other" , W/{current}'):
+        assert client.get(BASE, headers={**admin, "If-None-Match": header}).status_code == 304, header
+    # Any version (*) is no copy of the client's: a GET answers it in full.
+    assert client.get(BASE, headers={**admin, "If-None-Match": "*"}).status_code == 200
+    assert_refused(client.patch(BASE, json={"series": "A"}, headers={**admin, "If-Match": '"a", "b"'}), 412)
+    for form in ('"other", {}', "W/{}", "*"):
+        header = form.format(current)
+        response = client.patch(BASE, json={"series": header}, headers={**admin, "If-Match": header})
+        assert response.status_code == 200, header
+        current = response.headers["ETag"]
 
 
 # Auth
