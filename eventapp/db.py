@@ -138,7 +138,7 @@ def sessionmaker_of(app: Flask) -> sessionmaker[Session]:
 def get_session() -> Session:
     """The session of the current app context, created on first use; the caller owns the commit."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["eventapp.db"].sessionmaker()
+        g.db_session = sessionmaker_of(current_app)()
     return g.db_session
 
 
