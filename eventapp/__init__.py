@@ -39,7 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """The database and its hook that versions schedules, the feed cache, rate limits, CORS, security headers."""
+    """The database and its hook that versions schedules, the feed cache, rate limits, CORS, security
+    headers."""
     import eventapp.models  # noqa: F401 - complete the mappers
 
     db.init_app(app)

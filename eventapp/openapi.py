@@ -1,4 +1,5 @@
-"""The flask-smorest Api: errors answered and documented in the one error shape, OpenAPI names and URL converters."""
+"""The flask-smorest Api: errors answered and documented in the one error shape, OpenAPI names, URL
+converters."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
 
 
 class IdConverter(IntegerConverter):
-    """<int:...> in every route: an id the database's integer column can hold; any other number is no route (404)."""
+    """<int:...> in every route: an id the database's integer column can hold; any other number is no route
+    (404)."""
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("min", 1)
@@ -67,7 +69,7 @@ class CommonErrorsPlugin(BasePlugin):
 
 
 def init_openapi(app: Flask) -> EventApi:
-    """The app's Api, with its URL converters and security scheme; blueprints are registered on it by the factory."""
+    """The app's Api, with its URL converters and security scheme; the factory registers the blueprints."""
     api = EventApi(
         app,
         spec_kwargs={

@@ -1,10 +1,10 @@
 """Schedule versions and iCal sequences, kept up to date by the ORM on every flush.
 
-Every write path (API, seed loader, importers) goes through the ORM sessions of the app's sessionmaker, on
-which init_app installs the hook, so it sees every change: operations set foreign keys by id, so a change is
-always a column change. The hook
-moves the schedule version of each conference whose published schedule the change touches, raises a
-session's SEQUENCE when its time, room or status changes, and touches a session when its people change.
+Every write path (API, seed loader, importers) goes through the ORM, in sessions of the app's sessionmaker,
+on which init_app installs the hook, so one flush hook sees every change: operations set foreign keys by id,
+so a change is always a column change. The hook moves the schedule version of each conference whose published
+schedule the change touches, raises a session's SEQUENCE when its time, room or status changes, and touches a
+session when its people change.
 """
 
 from __future__ import annotations

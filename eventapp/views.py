@@ -32,7 +32,7 @@ def etag_for(schema: ma.Schema, obj: Any) -> str:
 
 
 def check_if_match(schema: ma.Schema, obj: Any) -> None:
-    """412 when the request's If-Match names another version of obj than the stored one (a weak tag counts)."""
+    """412 when the request's If-Match names another version of obj than the stored one (weak tags count)."""
     wanted = request.if_match
     if wanted and not wanted.contains_weak(unquote_etag(etag_for(schema, obj))[0]):
         raise PreconditionFailed(
@@ -79,7 +79,7 @@ _ERROR_DOCS = Blueprint("error-docs", __name__)
 
 
 def document_errors(*statuses: int):
-    """Document the answers other than success a view may give: errors in the one error shape, 304 bodiless."""
+    """Document the answers other than success a view may give: errors in the error shape, 304 bodiless."""
 
     def decorator(func):
         for status in statuses:

@@ -16,9 +16,9 @@ from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import Forbidden, NotFound, Unauthorized
+from eventapp.program.queries import conferences_showing
 from eventapp.ratelimits import AUTH_FAILURES, count, refuse_if_reached
 from eventapp.transactions import READ_METHODS
-from eventapp.program.queries import conferences_showing
 
 
 def current_token() -> ApiToken | None:

@@ -1,4 +1,4 @@
-"""The stored form of bearer secrets (API tokens, agenda tokens): only their hash is ever stored or looked up."""
+"""The stored form of bearer secrets (API and agenda tokens): only their hash is stored or looked up."""
 
 from __future__ import annotations
 
@@ -6,5 +6,5 @@ import hashlib
 
 
 def hash_secret(secret: str) -> str:
-    """The SHA-256 hex digest of a random secret; no salt or stretching is needed, the secret is 192+ random bits."""
+    """The SHA-256 hex digest of a random secret (no salt or stretching: it has 192 random bits or more)."""
     return hashlib.sha256(secret.encode()).hexdigest()

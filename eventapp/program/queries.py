@@ -1,5 +1,5 @@
-"""Queries of sessions: the one every list, schedule and feed shares (eager loads, the one filter grammar), and
-which sessions or conferences use a row of another area."""
+"""Queries of sessions: the one every list, schedule and feed shares (eager loads, the one filter
+grammar), and which sessions or conferences use a row of another area."""
 
 from __future__ import annotations
 
