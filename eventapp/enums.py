@@ -68,5 +68,5 @@ class TokenRole(StrEnum):
 
 def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
     """A named CHECK constraint that keeps column inside the values of enum."""
-    values = ", ".join(f"'{member.value}'" for member in enum)
+    values = ", ".join(f"'{member}'" for member in enum)
     return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")

@@ -61,13 +61,13 @@ def require_token_for_writes() -> None:
 def _reaches(token: ApiToken | None, conference_id: int) -> bool:
     if token is None:
         return False
-    return token.role == TokenRole.ADMIN.value or token.conference_id == conference_id
+    return token.role == TokenRole.ADMIN or token.conference_id == conference_id
 
 
 def require_admin() -> ApiToken:
     """An admin token; 401 without a token, 403 with another."""
     token = require_token()
-    if token.role != TokenRole.ADMIN.value:
+    if token.role != TokenRole.ADMIN:
         raise Forbidden("Only an admin token may do this.")
     return token
 
@@ -76,7 +76,7 @@ def conference_for_read(slug: str, *options) -> Conference:
     """The conference if the request may see it: published, or within its token's reach; else 404."""
     conference = get_by_slug(get_session(), slug, *options)
     if conference is None or (
-        conference.status != ConferenceStatus.PUBLISHED.value and not _reaches(current_token(), conference.id)
+        conference.status != ConferenceStatus.PUBLISHED and not _reaches(current_token(), conference.id)
     ):
         raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
     return conference
@@ -103,7 +103,7 @@ def require_directory_writer(
 ) -> ApiToken:
     """A token that may change these shared people and organizations: 403 if they appear in a conference out of its reach."""
     token = require_token()
-    if token.role == TokenRole.ADMIN.value:
+    if token.role == TokenRole.ADMIN:
         return token
     elsewhere = conferences_showing(get_session(), set(people), set(organizations)) - {token.conference_id}
     if elsewhere:

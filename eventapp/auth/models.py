@@ -23,7 +23,7 @@ class ApiToken(Timestamped, Base):
     __table_args__ = (
         enum_check("role", TokenRole),
         CheckConstraint(
-            f"(role = '{TokenRole.ORGANIZER.value}') = (conference_id IS NOT NULL)",
+            f"(role = '{TokenRole.ORGANIZER}') = (conference_id IS NOT NULL)",
             name="organizer_has_conference",
         ),
     )

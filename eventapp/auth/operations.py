@@ -22,7 +22,7 @@ def create_token(
     db: Session, role: str, conference: Conference | None = None, name: str | None = None
 ) -> str:
     """Store a new token and return it; this is the only time its clear text exists."""
-    if (role == TokenRole.ORGANIZER.value) != (conference is not None):
+    if (role == TokenRole.ORGANIZER) != (conference is not None):
         raise DomainError(
             "An organizer token needs a conference, and only an organizer token takes one.", "conference"
         )

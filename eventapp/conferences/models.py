@@ -58,7 +58,7 @@ class Conference(Timestamped, Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     website: Mapped[str | None] = mapped_column(String(lengths.URL))
     description: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=ConferenceStatus.DRAFT.value)
+    status: Mapped[str] = mapped_column(String(16), default=ConferenceStatus.DRAFT)
     # Moves whenever anything a schedule shows changes; caches and feed ETags are keyed on it.
     schedule_version: Mapped[int] = mapped_column(Integer, default=1)
     schedule_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

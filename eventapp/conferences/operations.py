@@ -68,7 +68,7 @@ def _check_sessions_fit(db: Session, conference: Conference) -> None:
         misfit = db.scalars(
             select(ProgramSession)
             .where(ProgramSession.conference_id == conference.id)
-            .where(ProgramSession.status != SessionStatus.CANCELLED.value)
+            .where(ProgramSession.status != SessionStatus.CANCELLED)
             .where((ProgramSession.starts_at < start) | (ProgramSession.ends_at > end))
             .limit(1)
         ).first()

@@ -69,11 +69,11 @@ class Conferences(ResourceView):
         stmt = select(Conference).order_by(Conference.start_date.desc(), Conference.id)
         token = current_token()
         if token is None:
-            stmt = stmt.where(Conference.status == ConferenceStatus.PUBLISHED.value)
-        elif token.role != TokenRole.ADMIN.value:
+            stmt = stmt.where(Conference.status == ConferenceStatus.PUBLISHED)
+        elif token.role != TokenRole.ADMIN:
             stmt = stmt.where(
                 or_(
-                    Conference.status == ConferenceStatus.PUBLISHED.value,
+                    Conference.status == ConferenceStatus.PUBLISHED,
                     Conference.id == token.conference_id,
                 )
             )

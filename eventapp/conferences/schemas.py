@@ -74,8 +74,8 @@ class ConferenceSchema(ma.Schema):
     website = fields.URL(allow_none=True, validate=validate.Length(max=lengths.URL))
     description = string_field(lengths.LONG_TEXT, allow_none=True)
     status = fields.String(
-        load_default=ConferenceStatus.DRAFT.value,
-        validate=validate.OneOf([s.value for s in ConferenceStatus]),
+        load_default=ConferenceStatus.DRAFT,
+        validate=validate.OneOf(list(ConferenceStatus)),
     )
     schedule_version = fields.Integer(
         dump_only=True, metadata={"description": "Moves whenever anything in the schedule changes"}

@@ -19,7 +19,7 @@ class Organization(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(lengths.NAME), unique=True)
     native_name: Mapped[str | None] = mapped_column(String(lengths.NAME))
-    kind: Mapped[str] = mapped_column(String(16), default=OrganizationKind.OTHER.value)
+    kind: Mapped[str] = mapped_column(String(16), default=OrganizationKind.OTHER)
     country: Mapped[str | None] = mapped_column(String(lengths.COUNTRY))
 
 

@@ -19,8 +19,8 @@ class OrganizationSchema(ma.Schema):
         lengths.NAME, allow_none=True, metadata={"description": "Name in its own script"}
     )
     kind = fields.String(
-        load_default=OrganizationKind.OTHER.value,
-        validate=validate.OneOf([k.value for k in OrganizationKind]),
+        load_default=OrganizationKind.OTHER,
+        validate=validate.OneOf(list(OrganizationKind)),
     )
     country = country_field(allow_none=True)
 
@@ -59,4 +59,4 @@ class PersonQueryArgs(PageArgs):
 
 class OrganizationQueryArgs(PageArgs):
     q = search_text(metadata={"description": "Part of the name or native name"})
-    kind = fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))
+    kind = fields.String(validate=validate.OneOf(list(OrganizationKind)))

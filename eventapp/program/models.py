@@ -28,7 +28,7 @@ class ProgramSession(Timestamped, Base):
         enum_check("delivery", Delivery),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint(
-            f"kind <> '{SessionKind.SATELLITE_SYMPOSIUM.value}' OR sponsor_id IS NOT NULL",
+            f"kind <> '{SessionKind.SATELLITE_SYMPOSIUM}' OR sponsor_id IS NOT NULL",
             name="satellite_has_sponsor",
         ),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
@@ -42,8 +42,8 @@ class ProgramSession(Timestamped, Base):
     title_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     abstract: Mapped[str | None] = mapped_column(Text)
     abstract_translations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    kind: Mapped[str] = mapped_column(String(32), default=SessionKind.SESSION.value)
-    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.DRAFT.value)
+    kind: Mapped[str] = mapped_column(String(32), default=SessionKind.SESSION)
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.DRAFT)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
@@ -51,7 +51,7 @@ class ProgramSession(Timestamped, Base):
     language: Mapped[str | None] = mapped_column(String(lengths.LANGUAGE))
     # Languages offered by simultaneous interpretation, e.g. ["ja", "en"].
     interpretation: Mapped[list[str]] = mapped_column(JSON, default=list)
-    delivery: Mapped[str] = mapped_column(String(16), default=Delivery.IN_PERSON.value)
+    delivery: Mapped[str] = mapped_column(String(16), default=Delivery.IN_PERSON)
     sponsor_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )

@@ -42,7 +42,7 @@ _OVERLAPPING = (
     select(ProgramSession)
     .where(
         ProgramSession.conference_id == bindparam("conference_id"),
-        ProgramSession.status == SessionStatus.CONFIRMED.value,
+        ProgramSession.status == SessionStatus.CONFIRMED,
         ProgramSession.starts_at < bindparam("ends_at"),
         ProgramSession.ends_at > bindparam("starts_at"),
         ProgramSession.id != bindparam("session_id"),  # 0 for a new session: no session has that id
@@ -135,7 +135,7 @@ def _check_conflicts(
     person_ids: set[int],
 ) -> None:
     """409 when a confirmed session would share its room, or one of its people, with another confirmed one."""
-    if merged["status"] != SessionStatus.CONFIRMED.value:
+    if merged["status"] != SessionStatus.CONFIRMED:
         return
     times = {
         "conference_id": conference.id,
@@ -240,7 +240,7 @@ def save_session(
 
 def delete_session(db: Session, program_session: ProgramSession) -> None:
     """Delete a draft session; 409 for any other, which is cancelled instead."""
-    if program_session.status != SessionStatus.DRAFT.value:
+    if program_session.status != SessionStatus.DRAFT:
         # Subscribed calendars only learn of a cancellation from a session that is still there.
         raise Conflict(
             "Only draft sessions can be deleted; cancel this one instead (PATCH status=cancelled).", "status"

@@ -62,7 +62,7 @@ def sessions_of(conference: Conference, args: dict[str, Any], *, include_drafts:
         .options(*SESSION_LOADS)
     )
     if not include_drafts:
-        stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT.value)
+        stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT)
     return filtered(stmt, args, conference.zone)
 
 
@@ -117,7 +117,7 @@ def session_stamps(conference: Conference, args: dict[str, Any]) -> Select:
         .outerjoin(Person, Person.id == Participation.person_id)
         .outerjoin(employer, employer.id == Person.organization_id)
         .where(
-            ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT.value
+            ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT
         )
         .group_by(ProgramSession.id, ProgramSession.starts_at)
         .order_by(ProgramSession.starts_at, ProgramSession.id)

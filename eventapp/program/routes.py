@@ -37,7 +37,7 @@ blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug:slug
 blp.before_request(begin_write_transaction)
 blp.before_request(require_token_for_writes)
 
-SATELLITE = SessionKind.SATELLITE_SYMPOSIUM.value
+SATELLITE = SessionKind.SATELLITE_SYMPOSIUM
 
 
 def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
@@ -54,7 +54,7 @@ def _find(conference: Conference, session_id: int, kind: str | None, *, for_read
         program_session is None
         or program_session.conference_id != conference.id
         or (kind is not None and program_session.kind != kind)
-        or (for_read and program_session.status == SessionStatus.DRAFT.value and not sees_drafts(conference))
+        or (for_read and program_session.status == SessionStatus.DRAFT and not sees_drafts(conference))
     ):
         raise NotFound(f"No session {session_id} in this conference.", "session_id", location="path")
     return program_session

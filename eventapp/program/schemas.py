@@ -31,7 +31,7 @@ def session_rule_violations(data: dict[str, Any], sponsor_key: str = "sponsor_id
         comparable = (starts_at.tzinfo is None) == (ends_at.tzinfo is None)
         if comparable and ends_at <= starts_at:
             problems.append(("ends_at", "Must be after starts_at."))
-    if data.get("kind") == SessionKind.SATELLITE_SYMPOSIUM.value and data.get(sponsor_key) is None:
+    if data.get("kind") == SessionKind.SATELLITE_SYMPOSIUM and data.get(sponsor_key) is None:
         problems.append((sponsor_key, "A satellite symposium needs a sponsor organization."))
     return problems
 
@@ -39,7 +39,7 @@ def session_rule_violations(data: dict[str, Any], sponsor_key: str = "sponsor_id
 class ParticipantSchema(ma.Schema):
     """A person in a session in one role."""
 
-    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+    role = fields.String(required=True, validate=validate.OneOf(list(Role)))
     order = WholeNumber(
         validate=validate.Range(min=0, max=10_000), metadata={"description": "Position in its session"}
     )
@@ -63,10 +63,10 @@ class ProgramSessionSchema(ma.Schema):
     abstract = string_field(lengths.LONG_TEXT, allow_none=True)
     abstract_translations = translations_field(lengths.LONG_TEXT, load_default=dict)
     kind = fields.String(
-        load_default=SessionKind.SESSION.value, validate=validate.OneOf([k.value for k in SessionKind])
+        load_default=SessionKind.SESSION, validate=validate.OneOf(list(SessionKind))
     )
     status = fields.String(
-        load_default=SessionStatus.DRAFT.value, validate=validate.OneOf([s.value for s in SessionStatus])
+        load_default=SessionStatus.DRAFT, validate=validate.OneOf(list(SessionStatus))
     )
     starts_at = LocalDateTime(
         required=True,
@@ -84,7 +84,7 @@ class ProgramSessionSchema(ma.Schema):
         metadata={"description": "Simultaneous interpretation into these"},
     )
     delivery = fields.String(
-        load_default=Delivery.IN_PERSON.value, validate=validate.OneOf([d.value for d in Delivery])
+        load_default=Delivery.IN_PERSON, validate=validate.OneOf(list(Delivery))
     )
     sponsor = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
     sponsor_id = id_field(allow_none=True)
@@ -114,7 +114,7 @@ class SessionQueryArgs(PageArgs):
     day = fields.Date(metadata={"description": "Local date in the conference's time zone"})
     room = id_field(metadata={"description": "Room id"})
     track = id_field(metadata={"description": "Track id"})
-    kind = fields.String(validate=validate.OneOf([k.value for k in SessionKind]))
-    status = fields.String(validate=validate.OneOf([s.value for s in SessionStatus]))
+    kind = fields.String(validate=validate.OneOf(list(SessionKind)))
+    status = fields.String(validate=validate.OneOf(list(SessionStatus)))
     person = id_field(metadata={"description": "Person id, in any role"})
     q = search_text(metadata={"description": "Text in the title"})
