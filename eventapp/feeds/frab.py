@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from eventapp.conferences.models import Conference, Room
-from eventapp.feeds.context import ScheduleData
+from eventapp.feeds.schedule_data import ScheduleData
 from eventapp.program.models import ProgramSession
 from eventapp.text import slugify
 

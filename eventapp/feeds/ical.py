@@ -14,7 +14,7 @@ from icalendar import Calendar, Timezone, vText
 from icalendar.parser_tools import DEFAULT_ENCODING
 
 from eventapp.enums import SessionStatus
-from eventapp.feeds.context import Fragments, ScheduleData, label
+from eventapp.feeds.schedule_data import Fragments, ScheduleData, label
 from eventapp.program.models import ProgramSession
 
 PRODID = "-//eventapp//eventapp schedule//EN"

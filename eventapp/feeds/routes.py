@@ -26,7 +26,7 @@ from eventapp.enums import ConferenceStatus, SessionStatus
 from eventapp.errors import Gone, NotFound
 from eventapp.feeds import frab
 from eventapp.feeds.cache import CachedFeed, feed_cache
-from eventapp.feeds.context import Fragments, ScheduleData, Stamp
+from eventapp.feeds.schedule_data import Fragments, ScheduleData, Stamp
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
 from eventapp.feeds.ical import render_ical
 from eventapp.feeds.schedule import render_schedule

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from eventapp.conferences.schemas import ConferenceSchema
 from eventapp.feeds.cache import dumps_compact
-from eventapp.feeds.context import Fragments, ScheduleData
+from eventapp.feeds.schedule_data import Fragments, ScheduleData
 from eventapp.program.schemas import ProgramSessionSchema
 
 
