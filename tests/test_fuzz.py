@@ -125,13 +125,13 @@ def test_every_answer_is_documented_and_no_5xx(app, runner, known, stats, operat
         if _path_is_valid(case) and data.draw(st.booleans(), label="aim at existing"):
             for name in case.path_parameters:
                 case.path_parameters[name] = data.draw(st.sampled_from(known[name]), label=name)
-        response = send(case, headers)
+        response = call_and_check(case, headers)
         etag = response.headers.get("etag")
         if case.method == "GET" and response.status_code == 200 and etag and data.draw(st.booleans(), label="again"):
             # The same request with the copy's validator: 304, as documented.
-            assert send(case, {**headers, "If-None-Match": etag[0]}).status_code == 304
+            assert call_and_check(case, {**headers, "If-None-Match": etag[0]}).status_code == 304
 
-    def send(case, headers):
+    def call_and_check(case, headers):
         response = case.call(app=app, headers=headers)
         stats["requests"] += 1
         stats[str(response.status_code)] += 1
