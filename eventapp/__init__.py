@@ -62,7 +62,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask, api: EventApi) -> None:
-    """Every blueprint, on the Api that documents it in the OpenAPI document."""
+    """Every blueprint, on the Api that documents it in the OpenAPI document (personal agendas nested in the
+    feeds' blueprint, eventapp/feeds/routes.py)."""
     from eventapp import health
     from eventapp.conferences import routes as conferences
     from eventapp.feeds import routes as feeds

@@ -33,7 +33,7 @@ from eventapp import security
 from eventapp.db import get_engine
 from eventapp.feeds.cache import FeedCache
 from eventapp.feeds.http import GZIP_SUFFIX, etag_matches, feed_etag, validators
-from eventapp.feeds.routes import PUBLISHED_STATE
+from eventapp.feeds.publish import PUBLISHED_STATE
 
 FEED_PATH = re.compile(r"^/api/v1/conferences/([a-z0-9]+(?:-[a-z0-9]+)*)/(schedule(?:\.ics|\.xml|\.frab\.json)?)$")
 # What flask-cors adds to every API answer with this app's settings (origins "*", send_wildcard).

@@ -86,10 +86,10 @@ class ScheduleData:
         fragments = fragments or NoFragments()
         keys = [(kind, stamp.id, stamp.changed_at, self.lang, self.base_url, self.uid_domain) for stamp in self.stamps]
         found = [fragments.get(key) for key in keys]
-        missing = [stamp.id for stamp, piece in zip(self.stamps, found) if piece is None]
+        missing = [stamp.id for stamp, piece in zip(self.stamps, found, strict=True) if piece is None]
         loaded = {s.id: s for s in self.load(missing)} if missing else {}
         pieces = []
-        for stamp, key, piece in zip(self.stamps, keys, found):
+        for stamp, key, piece in zip(self.stamps, keys, found, strict=True):
             if piece is None:
                 if stamp.id not in loaded:
                     continue  # deleted, or made a draft, since the stamps were read
@@ -121,7 +121,7 @@ class ScheduleData:
             if person.organization is not None:
                 line += f" ({person.organization.name})"
             if participant.presentation_title:
-                line += f" – {participant.presentation_title}"
+                line += f" – {participant.presentation_title}"  # noqa: RUF001 - the dash the feeds have always shown
             if participant.remote:
                 line += " [online]"
             people.append(line)

@@ -1,0 +1,231 @@
+"""Serving a feed: its version, its validators, the cache of rendered feeds, and the render on a miss.
+
+Every feed answers conditional requests from one small query (the conference's schedule version), before
+anything is loaded or rendered. Public outputs hold published conferences and their non-draft sessions only.
+The route modules (feeds/routes.py, agendas/routes.py) only parse the request and call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import joinedload
+
+from eventapp.agendas.models import Agenda, agenda_sessions
+from eventapp.conferences.models import Conference
+from eventapp.db import get_session
+from eventapp.enums import ConferenceStatus, SessionStatus
+from eventapp.errors import NotFound
+from eventapp.feeds import frab
+from eventapp.feeds.cache import CachedFeed, feed_cache
+from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
+from eventapp.feeds.ical import render_ical
+from eventapp.feeds.schedule import render_schedule
+from eventapp.feeds.schedule_data import Fragments, ScheduleData, Stamp
+from eventapp.people.models import Person
+from eventapp.program.models import Participation, ProgramSession
+from eventapp.program.queries import SESSION_LOADS, filtered, session_stamps, sessions_of
+
+CALENDAR = "text/calendar"
+XML = "application/xml"
+JSON = "application/json"
+# After a change, the sessions whose pieces must be rendered again are loaded by id up to this many (a
+# database's limit on bound parameters is far above it); beyond it, the whole schedule is loaded.
+MAX_LOAD_BY_ID = 1000
+# Where a conference feed's answer tells the replay cache (feeds/replay.py) how to compute the ETag a
+# version implies for this request's filter and base URL: a function of (id, created_at, schedule_version).
+ETAG_OF_VERSION = "eventapp.feed_etag_of_version"
+
+
+def _json_text(document: dict[str, Any]) -> str:
+    return current_app.json.dumps(document)
+
+
+# The formats of a conference's schedule: path suffix -> (renderer, media type). Renderers get the data, the
+# filter and the cache of rendered pieces, and return the feed's text or bytes.
+Renderer = Callable[[ScheduleData, dict[str, Any], Fragments], bytes | str]
+FORMATS: dict[str, tuple[Renderer, str]] = {
+    "schedule": (lambda data, args, fragments: render_schedule(data, args.get("day"), fragments), JSON),
+    "schedule.ics": (lambda data, args, fragments: render_ical(data, fragments), CALENDAR),
+    "schedule.xml": (lambda data, args, fragments: frab.render_frab_xml(data), XML),
+    "schedule.frab.json": (lambda data, args, fragments: _json_text(frab.render_frab_json(data)), JSON),
+}
+
+# The one small query every conference feed request makes: built once, run on the request's connection.
+PUBLISHED_STATE = select(
+    Conference.id, Conference.created_at, Conference.schedule_version, Conference.schedule_changed_at
+).where(Conference.slug == bindparam("slug"), Conference.status == ConferenceStatus.PUBLISHED.value)
+
+
+def base_url() -> str:
+    """The public address of the service, for URLs inside feeds."""
+    return current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+
+
+def feed_urls(path: str, args: dict[str, Any] | None = None) -> dict[str, str]:
+    """The https (or http) and webcal addresses of an iCal feed, with its filter."""
+    query = urlencode(sorted((key, str(value)) for key, value in (args or {}).items()))
+    url = f"{base_url()}{path}" + (f"?{query}" if query else "")
+    return {"ics": url, "webcal": "webcal://" + url.split("://", 1)[1]}
+
+
+def _schedule_options(conference, name, args, urls) -> dict[str, Any]:
+    return {
+        "conference": conference,
+        "base_url": base_url(),
+        "uid_domain": current_app.config["UID_DOMAIN"],
+        "lang": args.get("lang"),
+        "name": name,
+        "feed_urls": urls,
+    }
+
+
+def _schedule_data(sessions, conference, name, args, urls) -> ScheduleData:
+    return ScheduleData.of(list(sessions), **_schedule_options(conference, name, args, urls))
+
+
+def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
+    """A conference's schedule in the format of suffix: 304, else the cached feed, else rendered and kept."""
+    render, mimetype = FORMATS[suffix]
+    db = get_session()
+    state = db.connection().execute(PUBLISHED_STATE, {"slug": slug}).first()
+    if state is None:
+        raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
+    filter_key = sorted((key, str(value)) for key, value in args.items())
+    url = base_url()
+
+    def etag_of(conference_id: int, created_at: datetime, version: int) -> str:
+        # created_at tells apart conferences that reuse a deleted one's id (SQLite does reuse them).
+        return feed_etag(suffix, conference_id, created_at, version, filter_key, url)
+
+    request.environ[ETAG_OF_VERSION] = etag_of
+    etag = etag_of(state.id, state.created_at, state.schedule_version)
+    headers = validators(etag, state.schedule_changed_at)
+    if (answer := not_modified(etag, state.schedule_changed_at, headers)) is not None:
+        return answer
+    cache = feed_cache()
+    if (cached := cache.get(etag)) is not None:
+        return feed_response(cached, headers)
+
+    conference = db.get(Conference, state.id)
+    stamps = [Stamp(*row) for row in db.execute(session_stamps(conference, args))]
+
+    def load(ids: Sequence[int] | None) -> Sequence[ProgramSession]:
+        stmt = sessions_of(conference, args, include_drafts=False)
+        if ids is not None and len(ids) <= MAX_LOAD_BY_ID:
+            stmt = stmt.where(ProgramSession.id.in_(ids))
+        return db.scalars(stmt).unique().all()
+
+    base_path = f"/api/v1/conferences/{slug}"
+    urls = {
+        **feed_urls(f"{base_path}/schedule.ics", args),
+        "json": f"{url}{base_path}/schedule",
+        "frab_xml": f"{url}{base_path}/schedule.xml",
+        "frab_json": f"{url}{base_path}/schedule.frab.json",
+    }
+    # Named after the conference, in its language.
+    data = ScheduleData(stamps, load, **_schedule_options(conference, "", args, urls))
+    # The version actually rendered, should a write have landed since the first look.
+    etag = etag_of(conference.id, conference.created_at, conference.schedule_version)
+    feed = CachedFeed.of(render(data, args, cache.fragments), mimetype)
+    cache.put(etag, feed)
+    return feed_response(feed, validators(etag, conference.schedule_changed_at))
+
+
+def _serve(
+    etag: str, last_modified: datetime, render: Callable[[Fragments], bytes], *, private: bool = False
+) -> Response:
+    """The steps of a person's or an agenda's feed: 304, else the cached feed, else render(fragments) once and
+    keep it under its ETag."""
+    headers = validators(etag, last_modified, private=private)
+    if (answer := not_modified(etag, last_modified, headers)) is not None:
+        return answer
+    cache = feed_cache()
+    feed = cache.get(etag)
+    if feed is None:
+        feed = CachedFeed.of(render(cache.fragments), CALENDAR)
+        cache.put(etag, feed)
+    return feed_response(feed, headers)
+
+
+def serve_person(person_id: int, args: dict[str, Any]) -> Response:
+    """Every published session a person appears in, in any role and conference, as an iCal feed."""
+    db = get_session()
+    person = db.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"No person {person_id}.", "person_id", location="path")
+    appears = exists().where(
+        ProgramSession.conference_id == Conference.id,
+        Participation.session_id == ProgramSession.id,
+        Participation.person_id == person_id,
+    )
+    states = db.execute(
+        select(
+            Conference.id, Conference.created_at, Conference.schedule_version, Conference.schedule_changed_at
+        )
+        .where(Conference.status == ConferenceStatus.PUBLISHED.value, appears)
+        .order_by(Conference.id)
+    ).all()
+    filter_key = sorted((key, str(value)) for key, value in args.items())
+    versions = [(s.id, s.created_at, s.schedule_version) for s in states]
+    etag = feed_etag(
+        "person.ics", person_id, person.created_at, person.updated_at, versions, filter_key, base_url()
+    )
+    last_modified = max([person.updated_at, *(s.schedule_changed_at for s in states)])
+    return _serve(etag, last_modified, lambda fragments: _render_person(person, args, fragments))
+
+
+def _render_person(person: Person, args: dict[str, Any], fragments: Fragments) -> bytes:
+    stmt = (
+        select(ProgramSession)
+        .join(Conference, Conference.id == ProgramSession.conference_id)
+        .where(Conference.status == ConferenceStatus.PUBLISHED.value)
+        .where(ProgramSession.status != SessionStatus.DRAFT.value)
+        .where(ProgramSession.participants.any(Participation.person_id == person.id))
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+        .options(*SESSION_LOADS, joinedload(ProgramSession.conference))
+    )
+    sessions = get_session().scalars(filtered(stmt, {k: v for k, v in args.items() if k != "day"}))
+    data = _schedule_data(
+        sessions.unique().all(),
+        None,
+        f"{person.display_name}: sessions",
+        args,
+        feed_urls(f"/api/v1/people/{person.id}/schedule.ics", args),
+    )
+    return render_ical(data, fragments)
+
+
+def serve_agenda(agenda: Agenda, token: str, args: dict[str, Any]) -> Response:
+    """A personal agenda as an iCal feed, kept out of shared caches."""
+    conference = agenda.conference
+    etag = feed_etag(
+        "agenda.ics",
+        agenda.id,
+        agenda.created_at,
+        agenda.updated_at,
+        conference.schedule_version,
+        sorted(args.items()),
+        base_url(),
+    )
+    last_modified: datetime = max(agenda.updated_at, conference.schedule_changed_at)
+
+    def render(fragments: Fragments) -> bytes:
+        chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
+        stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen))
+        data = _schedule_data(
+            get_session().scalars(stmt).unique().all(),
+            conference,
+            f"{conference.name}: my agenda",
+            args,
+            feed_urls(f"/api/v1/agendas/{token}.ics", args),
+        )
+        return render_ical(data, fragments)
+
+    # The token is the agenda's only key: no shared cache should keep a copy under it.
+    return _serve(etag, last_modified, render, private=True)
