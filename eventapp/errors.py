@@ -121,6 +121,10 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class SchedulingConflict(Conflict):
+    """Two confirmed sessions at one time in one room, or with one person in both: a double booking."""
+
+
 class TooManyRequests(DomainError):
     """A rate limit refused the request; the client may try again after retry_after seconds."""
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from eventapp.conferences.models import Conference, Room, Track
 from eventapp.conferences.operations import outside_window
 from eventapp.enums import SessionStatus
-from eventapp.errors import Conflict, DomainError
+from eventapp.errors import Conflict, DomainError, SchedulingConflict
 from eventapp.operations import assign, get_referenced, in_zone
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
@@ -154,7 +154,7 @@ def _check_conflicts(
                 message = (
                     f"Room {room.name!r} is booked at that time by session {clash.id} ({clash.title!r})."
                 )
-                raise Conflict(
+                raise SchedulingConflict(
                     message,
                     details=[
                         {
@@ -172,7 +172,7 @@ def _check_conflicts(
                 clash, person_id = row
                 person = db.get(Person, person_id)
                 message = f"{person.display_name} is in session {clash.id} ({clash.title!r}) at that time."
-                raise Conflict(
+                raise SchedulingConflict(
                     message,
                     details=[
                         {
