@@ -1,9 +1,10 @@
-"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings, `flask tokens ...` for API tokens."""
+"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings, `flask tokens ...`."""
 
 from __future__ import annotations
 
 import sys
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,16 +15,18 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy.orm import Session
 
 from eventapp.auth.operations import create_token, list_tokens, revoke_token
 from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_engine, get_session
 from eventapp.enums import TokenRole
-from eventapp.errors import DomainError
-from eventapp.seeding.jsonschema import seed_json_schema_text
+from eventapp.errors import DomainError, SchedulingConflict
 from eventapp.seeding.export import cloned, export_conference, to_yaml
-from eventapp.seeding.frab_import import frab_to_seed
-from eventapp.seeding.loader import Problem, SeedError, load, load_file
+from eventapp.seeding.frab import frab_to_seed
+from eventapp.seeding.jsonschema import seed_json_schema_text
+from eventapp.seeding.loader import load_document, load_file
+from eventapp.seeding.problems import Problem, SeedError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -76,7 +79,9 @@ def current() -> None:
 
 @db_cli.command("revision")
 @click.option("-m", "--message", required=True)
-@click.option("--autogenerate", is_flag=True, help="Compare the models with the database and write the difference.")
+@click.option(
+    "--autogenerate", is_flag=True, help="Compare the models with the database and write the difference."
+)
 def revision(message: str, autogenerate: bool) -> None:
     """Write a new migration script."""
     _run_alembic(command.revision, message=message, autogenerate=autogenerate)
@@ -92,7 +97,22 @@ def _progress_bar(total: int):
         yield lambda: bar.update(1)
 
 
-def _fail(error: SeedError) -> None:
+@contextmanager
+def _transaction(db: Session, *, dry_run: bool = False) -> Iterator[Session]:
+    """The command's one transaction: committed at the end, rolled back on any error, or on a dry run."""
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    if dry_run:
+        db.rollback()
+    else:
+        db.commit()
+
+
+def _exit_refused(error: SeedError) -> None:
+    """Name every problem of a refused document on stderr, and exit with status 1."""
     click.echo(f"{error.source}: refused, nothing was stored ({len(error.problems)} problem(s)):", err=True)
     for problem in error.problems:
         click.echo(f"  {problem}", err=True)
@@ -105,11 +125,12 @@ def _fail(error: SeedError) -> None:
 def load_command(path: str, dry_run: bool) -> None:
     """Create or update the meeting in a seed file; loading the same file again changes nothing."""
     try:
-        report = load_file(get_session(), path, dry_run=dry_run, progress=_progress_bar)
+        with _transaction(get_session(), dry_run=dry_run) as db:
+            report = load_file(db, path, progress=_progress_bar)
     except SeedError as error:
-        _fail(error)
+        _exit_refused(error)
     click.echo(f"{'checked' if dry_run else 'loaded'} {report.slug} from {path}")
-    for line in report.lines():
+    for line in report.summary():
         click.echo(f"  {line}")
 
 
@@ -118,15 +139,18 @@ def load_command(path: str, dry_run: bool) -> None:
 def validate_command(path: str) -> None:
     """Check a seed file against the schemas and the database's rules; write nothing."""
     try:
-        load_file(get_session(), path, dry_run=True)
+        with _transaction(get_session(), dry_run=True) as db:
+            load_file(db, path)
     except SeedError as error:
-        _fail(error)
+        _exit_refused(error)
     click.echo(f"{path}: valid")
 
 
 @seed_cli.command("export")
 @click.argument("slug")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to stdout."
+)
 def export(slug: str, output: str | None) -> None:
     """Write conference SLUG as a seed file (contact emails included: keep the file private)."""
     try:
@@ -149,19 +173,19 @@ def export(slug: str, output: str | None) -> None:
 def clone(slug: str, new_slug: str, start, edition: int | None, name: str | None) -> None:
     """Make next year's meeting from SLUG: rooms, tracks, booths and sessions (as drafts, with their people),
     every session on the same day of the meeting at the same local time."""
-    db = get_session()
-    try:
-        document = cloned(export_conference(db, slug), new_slug, start.date(), edition, name)
-    except DomainError as error:
-        raise click.UsageError(error.message) from error
-    if get_by_slug(db, new_slug) is not None:
-        raise click.UsageError(f"conference {new_slug!r} exists already")
-    try:
-        report = load(db, to_yaml(document), f"clone of {slug}", progress=_progress_bar)
-    except SeedError as error:
-        _fail(error)
+    with _transaction(get_session()) as db:
+        try:
+            document = cloned(export_conference(db, slug), new_slug, start.date(), edition, name)
+        except DomainError as error:
+            raise click.UsageError(error.message) from error
+        if get_by_slug(db, new_slug) is not None:
+            raise click.UsageError(f"conference {new_slug!r} exists already")
+        try:
+            report = load_document(db, document, f"clone of {slug}", progress=_progress_bar)
+        except SeedError as error:
+            _exit_refused(error)
     click.echo(f"cloned {slug} as {new_slug}, starting {start.date()}")
-    for line in report.lines():
+    for line in report.summary():
         click.echo(f"  {line}")
 
 
@@ -169,7 +193,7 @@ def _read_source(source: str) -> bytes:
     """The bytes of a file, or of an http(s) URL."""
     if source.startswith(("http://", "https://")):
         try:
-            with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 - http(s) only, checked above
+            with urllib.request.urlopen(source, timeout=30) as response:  # http(s) only, checked above
                 return response.read()
         except (OSError, ValueError) as exc:
             raise SeedError(source, [Problem((), f"cannot fetch it: {exc}")]) from exc
@@ -184,29 +208,33 @@ def _read_source(source: str) -> bytes:
 @click.option("--timezone", help="IANA zone of the times, when the file names none.")
 @click.option("--slug", help="Slug of the conference (default: from the file's acronym).")
 @click.option("--dry-run", is_flag=True, help="Check and report, then roll back.")
-@click.option("--allow-conflicts", is_flag=True,
-              help="Mirror the schedule even where it double-books a room or a speaker (as published schedules do).")
-def import_frab(source: str, timezone: str | None, slug: str | None, dry_run: bool, allow_conflicts: bool) -> None:
+@click.option(
+    "--allow-conflicts",
+    is_flag=True,
+    help="Mirror the schedule even where it double-books a room or a speaker (as published schedules do).",
+)
+def import_frab(
+    source: str, timezone: str | None, slug: str | None, dry_run: bool, allow_conflicts: bool
+) -> None:
     """Create or update a conference from a frab or pretalx schedule.json or schedule.xml (a file or URL).
 
     Importing the same schedule again updates the conference instead of duplicating it (sessions are matched
     by their frab guid)."""
     try:
         document = frab_to_seed(_read_source(source), source, timezone=timezone, slug=slug)
+        with _transaction(get_session(), dry_run=dry_run) as db:
+            report = load_document(
+                db, document, source, progress=_progress_bar, check_conflicts=not allow_conflicts
+            )
     except SeedError as error:
-        _fail(error)
-    try:
-        report = load(get_session(), to_yaml(document), source, dry_run=dry_run, progress=_progress_bar,
-                      check_conflicts=not allow_conflicts)
-    except SeedError as error:
-        # The lines would be those of the seed document made from the schedule, which nobody sees.
-        for problem in error.problems:
-            problem.line = None
-        if any("at that time" in p.message for p in error.problems) and not allow_conflicts:
-            error.problems.append(Problem((), "to mirror a schedule that double-books, add --allow-conflicts"))
-        _fail(error)
+        # Only room and speaker double bookings are what --allow-conflicts lets through.
+        if not allow_conflicts and any(p.is_a(SchedulingConflict) for p in error.problems):
+            error.problems.append(
+                Problem((), "to mirror a schedule that double-books, add --allow-conflicts")
+            )
+        _exit_refused(error)
     click.echo(f"{'checked' if dry_run else 'imported'} {report.slug} from {source}")
-    for line in report.lines():
+    for line in report.summary():
         click.echo(f"  {line}")
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_seed import row_counts
 
 from eventapp.enums import ConferenceStatus, Delivery, OrganizationKind, Role, SessionKind, SessionStatus
-from eventapp.seeding.loader import format_path
+from eventapp.seeding.problems import format_path
 
 # No shrinking: each example is a few loads through the CLI, and a failing one is printed whole anyway.
 SETTINGS = settings(max_examples=50, derandomize=True, database=None, deadline=None,

@@ -97,11 +97,11 @@ def test_seed_json_schema_describes_the_dia_seed():
     import jsonschema
     import yaml
 
-    from eventapp.seeding.loader import SeedLoader
+    from eventapp.seeding.loader import SeedYamlLoader
 
     schema = json.loads((ROOT / "seed" / "seed.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
-    document = yaml.load(DIA_SEED.read_text(encoding="utf-8"), Loader=SeedLoader)  # noqa: S506
+    document = yaml.load(DIA_SEED.read_text(encoding="utf-8"), Loader=SeedYamlLoader)  # noqa: S506
     jsonschema.Draft202012Validator(schema).validate(document)
     bad = {**document, "sessions": [{**document["sessions"][0], "colour": "red"}]}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))

@@ -1,11 +1,17 @@
-"""Read, check and load seed files: all or nothing, idempotent, every problem reported with its line."""
+"""Read, check and load seed documents: all or nothing, idempotent, every problem reported with its place.
+
+`load_document` takes a seed document (a dict: read from a YAML file, cloned from a stored conference or
+translated from a frab schedule), validates it with the seed schemas and writes it through the API's
+operations. It only flushes: the command that calls it commits, or rolls back when it raises SeedError, so
+nothing of a refused document is stored. `load_text` and `load_file` read YAML, then name each problem's line.
+"""
 
 from __future__ import annotations
 
 import gc
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,34 +29,38 @@ from eventapp.people.models import Organization, Person
 from eventapp.people.operations import save_organization, save_person
 from eventapp.program.models import ProgramSession
 from eventapp.program.operations import save_session
+from eventapp.seeding.problems import DocumentPath, Problem, SeedError, line_index, locate
 from eventapp.seeding.schemas import SeedFileSchema
 
-Path_ = tuple[str | int, ...]
-
+NOT_A_MAPPING = "a seed file is a mapping with a 'conference' key"
 
 # libyaml's parser where the machine has it: seed files of thousands of sessions are megabytes of YAML.
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class SeedLoader(_BaseLoader):
-    """YAML without surprises: dates and times stay strings (the schemas read them), only true/false are booleans.
+class SeedYamlLoader(_BaseLoader):
+    """YAML without surprises: dates and times stay strings (the schemas read them); booleans are true/false.
 
     Plain YAML 1.1 would turn 2025-10-20 13:30 into a naive datetime and the country code NO into False.
     """
 
 
-SeedLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+SeedYamlLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-SeedLoader.add_implicit_resolver(
+SeedYamlLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
 
 def read_yaml(text: str) -> tuple[Any, yaml.Node | None]:
     """The document and its node tree (which knows the line of everything), from one parse."""
-    loader = SeedLoader(text)
+    loader = SeedYamlLoader(text)
     try:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
@@ -58,26 +68,19 @@ def read_yaml(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-@dataclass
-class Problem:
-    """One thing wrong with a seed file, where it is and what it is."""
-
-    path: Path_
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{where}{format_path(self.path) or '(file)'}: {self.message}"
-
-
-class SeedError(Exception):
-    """The seed file was refused; nothing of it was stored."""
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+def read_document(text: str, source: str) -> tuple[dict[str, Any], dict[DocumentPath, int]]:
+    """The seed document in YAML text, and the line of each of its paths; SeedError if there is none."""
+    try:
+        document, node = read_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise SeedError(
+            source, [Problem((), f"not valid YAML: {getattr(exc, 'problem', exc)}", line)]
+        ) from exc
+    if not isinstance(document, dict):
+        raise SeedError(source, [Problem((), NOT_A_MAPPING, 1)])
+    return document, line_index(node)
 
 
 @dataclass
@@ -89,69 +92,30 @@ class Report:
     unchanged: Counter[str] = field(default_factory=Counter)
     slug: str = ""
 
-    def lines(self) -> list[str]:
+    def summary(self) -> list[str]:
+        """One line a kind: how many were created, changed and left alone."""
         kinds = list(dict.fromkeys([*self.created, *self.changed, *self.unchanged]))
         return [
-            f"{kind}: {self.created[kind]} created, {self.changed[kind]} changed, {self.unchanged[kind]} unchanged"
+            f"{kind}: {self.created[kind]} created, {self.changed[kind]} changed, "
+            f"{self.unchanged[kind]} unchanged"
             for kind in kinds
         ]
 
 
-def format_path(path: Path_) -> str:
-    """sessions[3].participants[0].person for ("sessions", 3, "participants", 0, "person")."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _line_index(node: yaml.Node | None, path: Path_ = (), index: dict[Path_, int] | None = None) -> dict[Path_, int]:
-    """Map each path in the document to the 1-based line it starts on."""
-    index = {} if index is None else index
-    if node is None:
-        return index
-    index.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            child = (*path, key_node.value)
-            index[child] = key_node.start_mark.line + 1
-            _line_index(value_node, child, index)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_index(item, (*path, i), index)
-    return index
-
-
-def _locate(problems: Iterable[Problem], lines: dict[Path_, int]) -> list[Problem]:
-    located = []
-    for problem in problems:
-        path = problem.path
-        while path and path not in lines:
-            path = path[:-1]
-        located.append(Problem(problem.path, problem.message, lines.get(path)))
-    return located
-
-
-def parse(text: str, source: str) -> tuple[dict[str, Any], dict[Path_, int]]:
-    """The validated content of a seed file and the line of each of its paths; SeedError if anything is wrong."""
+def validated(document: Any, source: str) -> dict[str, Any]:
+    """The document as the seed schemas load it; SeedError naming each problem by its path."""
+    if not isinstance(document, dict):
+        raise SeedError(source, [Problem((), NOT_A_MAPPING)])
     try:
-        raw, node = read_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise SeedError(source, [Problem((), f"not valid YAML: {getattr(exc, 'problem', exc)}", line)]) from exc
-    lines = _line_index(node)
-    if not isinstance(raw, dict):
-        raise SeedError(source, [Problem((), "a seed file is a mapping with a 'conference' key", 1)])
-    try:
-        data = SeedFileSchema().load(raw)
+        data = SeedFileSchema().load(document)
     except ma.ValidationError as exc:
-        problems = [Problem(path, message) for path, message in flatten_messages(exc.messages)]
-        raise SeedError(source, _locate(problems, lines)) from exc
+        raise SeedError(
+            source, [Problem(path, message) for path, message in flatten_messages(exc.messages)]
+        ) from exc
     problems = _cross_reference_problems(data)
     if problems:
-        raise SeedError(source, _locate(problems, lines))
-    return data, lines
+        raise SeedError(source, problems)
+    return data
 
 
 def _duplicates(section: str, items: list[dict[str, Any]], key: str) -> list[Problem]:
@@ -182,7 +146,7 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[Problem]:
     }
     defined["sponsor"] = defined["organization"]
 
-    def check(path: Path_, kind: str, value: Any, section: str) -> None:
+    def check(path: DocumentPath, kind: str, value: Any, section: str) -> None:
         if value is not None and value not in defined[kind]:
             problems.append(Problem(path, f"{value!r} is not defined in {section}"))
 
@@ -198,11 +162,16 @@ def _cross_reference_problems(data: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-class _Applier:
-    """Upserts one validated seed file through the operations, counting what it did."""
+class _Upserter:
+    """Upserts one validated seed document through the operations, counting what it did."""
 
-    def __init__(self, db: Session, data: dict[str, Any], tick: Callable[[], None] = lambda: None,
-                 check_conflicts: bool = True):
+    def __init__(
+        self,
+        db: Session,
+        data: dict[str, Any],
+        tick: Callable[[], None] = lambda: None,
+        check_conflicts: bool = True,
+    ):
         self.db = db
         self.data = data
         self.check_conflicts = check_conflicts
@@ -210,15 +179,17 @@ class _Applier:
         self.report = Report(slug=data["conference"]["slug"])
         self.problems: list[Problem] = []
 
-    def _upsert(self, kind: str, path: Path_, existing: Any, save: Callable[[Any], Any]) -> Any:
+    def _upsert(self, kind: str, path: DocumentPath, existing: Any, save: Callable[[Any], Any]) -> Any:
         self.tick()
         before = existing.updated_at if existing is not None else None
         try:
             obj = save(existing)
         except DomainError as exc:
             for detail in exc.details:
-                field_path = tuple(int(p) if p.isdigit() else p for p in (detail.get("field") or "").split(".") if p)
-                self.problems.append(Problem((*path, *field_path), detail["message"]))
+                field_path = tuple(
+                    int(p) if p.isdigit() else p for p in (detail.get("field") or "").split(".") if p
+                )
+                self.problems.append(Problem((*path, *field_path), detail["message"], error_type=type(exc)))
             return existing
         if existing is None:
             self.report.created[kind] += 1
@@ -228,12 +199,16 @@ class _Applier:
             self.report.unchanged[kind] += 1
         return obj
 
-    def _existing(self, model: type, key: str, items: list[dict[str, Any]], *options, **scope: Any) -> dict[Any, Any]:
+    def _existing(
+        self, model: type, key: str, items: list[dict[str, Any]], *options, **scope: Any
+    ) -> dict[Any, Any]:
         """The stored rows of model whose key is one of the items', by key: a few queries, not one an item."""
         wanted = [item[key] for item in items]
         found: dict[Any, Any] = {}
         for start in range(0, len(wanted), 500):
-            stmt = select(model).filter_by(**scope).where(getattr(model, key).in_(wanted[start:start + 500]))
+            stmt = (
+                select(model).filter_by(**scope).where(getattr(model, key).in_(wanted[start : start + 500]))
+            )
             found |= {getattr(obj, key): obj for obj in self.db.scalars(stmt.options(*options))}
         return found
 
@@ -241,7 +216,9 @@ class _Applier:
         db, data = self.db, self.data
         conference_data = data["conference"]
         conference: Conference = self._upsert(
-            "conference", ("conference",), get_by_slug(db, conference_data["slug"]),
+            "conference",
+            ("conference",),
+            get_by_slug(db, conference_data["slug"]),
             lambda obj: save_conference(db, conference_data, obj),
         )
         if conference is None:
@@ -251,7 +228,9 @@ class _Applier:
         stored = self._existing(Organization, "name", data["organizations"])
         for i, item in enumerate(data["organizations"]):
             orgs[item["name"]] = self._upsert(
-                "organizations", ("organizations", i), stored.get(item["name"]),
+                "organizations",
+                ("organizations", i),
+                stored.get(item["name"]),
                 lambda obj, item=item: save_organization(db, item, obj),
             )
 
@@ -262,14 +241,23 @@ class _Applier:
         people: dict[str, Person] = {}
         stored = self._existing(Person, "slug", data["people"])
         for i, item in enumerate(data["people"]):
-            values = {**{k: v for k, v in item.items() if k != "organization"}, "organization_id": org_id(item.get("organization"))}
+            values = {
+                **{k: v for k, v in item.items() if k != "organization"},
+                "organization_id": org_id(item.get("organization")),
+            }
             people[item["slug"]] = self._upsert(
-                "people", ("people", i), stored.get(item["slug"]),
+                "people",
+                ("people", i),
+                stored.get(item["slug"]),
                 lambda obj, values=values: save_person(db, values, obj),
             )
 
         children: dict[str, dict[str, Any]] = {}
-        for section, model, key in (("rooms", Room, "name"), ("tracks", Track, "name"), ("booths", Booth, "label")):
+        for section, model, key in (
+            ("rooms", Room, "name"),
+            ("tracks", Track, "name"),
+            ("booths", Booth, "label"),
+        ):
             children[section] = {}
             stored = self._existing(model, key, data[section], conference_id=conference.id)
             for i, item in enumerate(data[section]):
@@ -277,7 +265,9 @@ class _Applier:
                 if model is Booth:
                     values["organization_id"] = org_id(values.pop("organization"))
                 children[section][item[key]] = self._upsert(
-                    section, (section, i), stored.get(item[key]),
+                    section,
+                    (section, i),
+                    stored.get(item[key]),
                     lambda obj, model=model, values=values: save_child(db, conference, model, values, obj),
                 )
 
@@ -285,8 +275,13 @@ class _Applier:
             obj = children[section].get(name) if name is not None else None
             return obj.id if obj is not None else None
 
-        stored = self._existing(ProgramSession, "code", data["sessions"], selectinload(ProgramSession.participants),
-                                conference_id=conference.id)
+        stored = self._existing(
+            ProgramSession,
+            "code",
+            data["sessions"],
+            selectinload(ProgramSession.participants),
+            conference_id=conference.id,
+        )
         for i, item in enumerate(data["sessions"]):
             values = {k: v for k, v in item.items() if k not in ("room", "track", "sponsor", "participants")}
             values |= {
@@ -294,14 +289,20 @@ class _Applier:
                 "track_id": child_id("tracks", item.get("track")),
                 "sponsor_id": org_id(item.get("sponsor")),
                 "participants": [
-                    {**{k: v for k, v in p.items() if k != "person"}, "person_id": getattr(people.get(p["person"]), "id", None)}
+                    {
+                        **{k: v for k, v in p.items() if k != "person"},
+                        "person_id": getattr(people.get(p["person"]), "id", None),
+                    }
                     for p in item["participants"]
                 ],
             }
             self._upsert(
-                "sessions", ("sessions", i), stored.get(item["code"]),
-                lambda obj, values=values: save_session(db, conference, values, obj,
-                                                        check_conflicts=self.check_conflicts),
+                "sessions",
+                ("sessions", i),
+                stored.get(item["code"]),
+                lambda obj, values=values: save_session(
+                    db, conference, values, obj, check_conflicts=self.check_conflicts
+                ),
             )
         return self.report
 
@@ -326,38 +327,44 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def load(db: Session, text: str, source: str = "<seed>", *, dry_run: bool = False,
-         progress: Progress | None = None, check_conflicts: bool = True) -> Report:
-    """Validate and upsert a seed file in one transaction; SeedError, and nothing stored, if anything is wrong."""
+def load_document(
+    db: Session,
+    document: Any,
+    source: str = "<seed>",
+    *,
+    progress: Progress | None = None,
+    check_conflicts: bool = True,
+) -> Report:
+    """Validate a seed document and upsert it through the operations, only flushing; SeedError if it is wrong.
+
+    On SeedError the session holds a part of the document: the caller rolls back (and commits otherwise).
+    """
     with _without_cycle_collection():
-        return _load(db, text, source, dry_run, progress, check_conflicts)
-
-
-def _load(db: Session, text: str, source: str, dry_run: bool, progress: Progress | None,
-          check_conflicts: bool) -> Report:
-    data, lines = parse(text, source)
-    total = 1 + sum(len(data[section]) for section in SECTIONS)
-    try:
+        data = validated(document, source)
+        total = 1 + sum(len(data[section]) for section in SECTIONS)
         with progress(total) if progress else nullcontext(lambda: None) as tick:
-            applier = _Applier(db, data, tick, check_conflicts)
-            report = applier.run()
-        if applier.problems:
-            raise SeedError(source, _locate(applier.problems, lines))
-        if dry_run:
-            db.rollback()
-        else:
-            db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    return report
+            upserter = _Upserter(db, data, tick, check_conflicts)
+            report = upserter.run()
+        if upserter.problems:
+            raise SeedError(source, upserter.problems)
+        return report
 
 
-def load_file(db: Session, path: str | Path, *, dry_run: bool = False, progress: Progress | None = None) -> Report:
-    """load() for a file on disk."""
+def load_text(db: Session, text: str, source: str = "<seed>", *, progress: Progress | None = None) -> Report:
+    """load_document() for the YAML text of a seed file, each problem named with its line."""
+    with _without_cycle_collection():
+        document, lines = read_document(text, source)
+        try:
+            return load_document(db, document, source, progress=progress)
+        except SeedError as error:
+            raise SeedError(error.source, locate(error.problems, lines)) from error
+
+
+def load_file(db: Session, path: str | Path, *, progress: Progress | None = None) -> Report:
+    """load_text() for a file on disk."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SeedError(str(path), [Problem((), f"cannot read the file: {exc}")]) from exc
-    return load(db, text, str(path), dry_run=dry_run, progress=progress)
+    return load_text(db, text, str(path), progress=progress)

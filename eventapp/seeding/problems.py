@@ -1,0 +1,82 @@
+"""What is wrong with a seed document, and where: paths into the document, and the lines of a YAML file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import yaml
+
+from eventapp.errors import DomainError
+
+# Where something is in a seed document: ("sessions", 3, "participants", 0, "person").
+DocumentPath = tuple[str | int, ...]
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a seed document: where it is, what it is, and which rule found it.
+
+    error_type is the domain error an operation raised (Conflict, SchedulingConflict ...), so that callers
+    tell problems apart by kind; None for a problem of the document itself (its format or references).
+    """
+
+    path: DocumentPath
+    message: str
+    line: int | None = None
+    error_type: type[DomainError] | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{format_path(self.path) or '(file)'}: {self.message}"
+
+    def is_a(self, error_type: type[DomainError]) -> bool:
+        """True when an operation refused this with error_type (or a subclass of it)."""
+        return self.error_type is not None and issubclass(self.error_type, error_type)
+
+
+class SeedError(Exception):
+    """The seed document was refused; nothing of it was stored."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def format_path(path: DocumentPath) -> str:
+    """sessions[3].participants[0].person for ("sessions", 3, "participants", 0, "person")."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def line_index(
+    node: yaml.Node | None, path: DocumentPath = (), index: dict[DocumentPath, int] | None = None
+) -> dict[DocumentPath, int]:
+    """Map each path in a YAML document's node tree to the 1-based line it starts on."""
+    index = {} if index is None else index
+    if node is None:
+        return index
+    index.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            child = (*path, key_node.value)
+            index[child] = key_node.start_mark.line + 1
+            line_index(value_node, child, index)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            line_index(item, (*path, i), index)
+    return index
+
+
+def locate(problems: Iterable[Problem], lines: dict[DocumentPath, int]) -> list[Problem]:
+    """The problems with the line of their path, or of the nearest enclosing path the file has."""
+    located = []
+    for problem in problems:
+        path = problem.path
+        while path and path not in lines:
+            path = path[:-1]
+        located.append(Problem(problem.path, problem.message, lines.get(path), problem.error_type))
+    return located
