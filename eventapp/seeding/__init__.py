@@ -1,1 +1,1 @@
-"""Seed files: a whole meeting as YAML, validated and loaded through the same schemas and operations as the API."""
+"""Seed documents: a whole meeting, validated and loaded through the schemas and operations of the API."""

@@ -39,29 +39,42 @@ def _pick(obj: Any, names: list[str]) -> dict[str, Any]:
 def export_conference(db: Session, slug: str) -> dict[str, Any]:
     """The conference, its rooms, tracks, booths and sessions, and the people and organizations they name."""
     conference = db.scalar(
-        select(Conference).where(Conference.slug == slug).options(
-            selectinload(Conference.rooms), selectinload(Conference.tracks),
+        select(Conference)
+        .where(Conference.slug == slug)
+        .options(
+            selectinload(Conference.rooms),
+            selectinload(Conference.tracks),
             selectinload(Conference.booths).joinedload(Booth.organization),
         )
     )
     if conference is None:
         raise NotFound(f"No conference {slug!r}.", "slug")
-    sessions = db.scalars(
-        select(ProgramSession).where(ProgramSession.conference_id == conference.id)
-        .order_by(ProgramSession.starts_at, ProgramSession.code, ProgramSession.id)
-        .options(
-            joinedload(ProgramSession.room), joinedload(ProgramSession.track), joinedload(ProgramSession.sponsor),
-            selectinload(ProgramSession.participants).joinedload(Participation.person)
-            .joinedload(Person.organization),
+    sessions = (
+        db.scalars(
+            select(ProgramSession)
+            .where(ProgramSession.conference_id == conference.id)
+            .order_by(ProgramSession.starts_at, ProgramSession.code, ProgramSession.id)
+            .options(
+                joinedload(ProgramSession.room),
+                joinedload(ProgramSession.track),
+                joinedload(ProgramSession.sponsor),
+                selectinload(ProgramSession.participants)
+                .joinedload(Participation.person)
+                .joinedload(Person.organization),
+            )
         )
-    ).unique().all()
+        .unique()
+        .all()
+    )
     zone = conference.zone
 
     people = {p.person.id: p.person for s in sessions for p in s.participants}
     organizations: dict[int, Organization] = {}
-    for org in [b.organization for b in conference.booths] + [s.sponsor for s in sessions] + [
-        p.organization for p in people.values()
-    ]:
+    for org in (
+        [b.organization for b in conference.booths]
+        + [s.sponsor for s in sessions]
+        + [p.organization for p in people.values()]
+    ):
         if org is not None:
             organizations[org.id] = org
 
@@ -70,8 +83,9 @@ def export_conference(db: Session, slug: str) -> dict[str, Any]:
     if venue:
         conference_data["venue"] = venue
 
-    session_fields = _fields(ProgramSessionSchema, ("room_id", "track_id", "sponsor_id", "participants",
-                                                    "starts_at", "ends_at"))
+    session_fields = _fields(
+        ProgramSessionSchema, ("room_id", "track_id", "sponsor_id", "participants", "starts_at", "ends_at")
+    )
     participant_fields = _fields(ParticipantSchema, ("person_id",))
     exported_sessions = []
     for program_session in sessions:
@@ -92,8 +106,10 @@ def export_conference(db: Session, slug: str) -> dict[str, Any]:
     person_fields = _fields(PersonSchema, ("organization_id",))
     return {
         "conference": conference_data,
-        "organizations": [_pick(o, _fields(OrganizationSchema)) for o in sorted(organizations.values(),
-                                                                             key=lambda o: o.name)],
+        "organizations": [
+            _pick(o, _fields(OrganizationSchema))
+            for o in sorted(organizations.values(), key=lambda o: o.name)
+        ],
         "people": [
             {**_pick(p, person_fields), **({"organization": p.organization.name} if p.organization else {})}
             for p in sorted(people.values(), key=lambda p: p.slug)
@@ -113,10 +129,11 @@ def to_yaml(document: dict[str, Any]) -> str:
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
 
 
-def cloned(document: dict[str, Any], new_slug: str, start: date, edition: int | None = None,
-           name: str | None = None) -> dict[str, Any]:
-    """Next year's meeting from an exported one: a draft with every session a draft, shifted so that each keeps
-    its day offset and its local clock time."""
+def cloned(
+    document: dict[str, Any], new_slug: str, start: date, edition: int | None = None, name: str | None = None
+) -> dict[str, Any]:
+    """Next year's meeting from an exported one: a draft with every session a draft, shifted so that each
+    keeps its day offset and its local clock time."""
     conference = dict(document["conference"])
     shift = start - date.fromisoformat(conference["start_date"])
     conference["slug"] = new_slug
@@ -135,8 +152,12 @@ def cloned(document: dict[str, Any], new_slug: str, start: date, edition: int | 
         return local.isoformat()
 
     sessions = [
-        {**s, "starts_at": moved(s["starts_at"]), "ends_at": moved(s["ends_at"]),
-         "status": SessionStatus.DRAFT.value}
+        {
+            **s,
+            "starts_at": moved(s["starts_at"]),
+            "ends_at": moved(s["ends_at"]),
+            "status": SessionStatus.DRAFT.value,
+        }
         for s in document["sessions"]
     ]
     return {**document, "conference": conference, "sessions": sessions}

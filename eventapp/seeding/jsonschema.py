@@ -15,7 +15,7 @@ SCHEMA_ID = "https://github.com/eventapp/eventapp/seed/seed.schema.json"
 
 
 def _rewrite_refs(node: Any) -> Any:
-    """OpenAPI component references become $defs references; read-only properties (ids) are not in seed files."""
+    """OpenAPI component references become $defs references; read-only properties (ids) are left out."""
     if isinstance(node, dict):
         return {
             key: value.replace("#/components/schemas/", "#/$defs/") if key == "$ref" else _rewrite_refs(value)
@@ -28,8 +28,10 @@ def _rewrite_refs(node: Any) -> Any:
 
 
 def seed_json_schema() -> dict[str, Any]:
-    """JSON Schema (2020-12) of a seed file: editors and CI can check files with it without running eventapp."""
-    spec = APISpec("eventapp seed file", "1", "3.1.0", plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)])
+    """JSON Schema (2020-12) of a seed file: editors and CI check files with it without running eventapp."""
+    spec = APISpec(
+        "eventapp seed file", "1", "3.1.0", plugins=[MarshmallowPlugin(schema_name_resolver=schema_name)]
+    )
     spec.components.schema("SeedFile", schema=SeedFileSchema)
     definitions = _rewrite_refs(spec.to_dict()["components"]["schemas"])
     return {

@@ -13,22 +13,28 @@ from eventapp import lengths as limits
 from eventapp.conferences.schemas import BoothSchema, ConferenceSchema, RoomSchema, TrackSchema
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
 from eventapp.program.schemas import ParticipantSchema, ProgramSessionSchema
-from eventapp.schemas import slug_field, string_field as text
+from eventapp.schemas import slug_field, string_field
 
 
 class SeedPersonSchema(PersonSchema):
     class Meta:
         exclude = ("organization_id",)
 
-    slug = slug_field(limits.SLUG, required=True, metadata={"description": "How sessions in this file name the person"})
-    organization = text(limits.NAME, allow_none=True, metadata={"description": "Name of an organization in this file"})
+    slug = slug_field(
+        limits.SLUG, required=True, metadata={"description": "How sessions in this file name the person"}
+    )
+    organization = string_field(
+        limits.NAME, allow_none=True, metadata={"description": "Name of an organization in this file"}
+    )
 
 
 class SeedBoothSchema(BoothSchema):
     class Meta:
         exclude = ("organization_id",)
 
-    organization = text(limits.NAME, required=True, metadata={"description": "The exhibitor, by name"})
+    organization = string_field(
+        limits.NAME, required=True, metadata={"description": "The exhibitor, by name"}
+    )
 
 
 class SeedParticipantSchema(ParticipantSchema):
@@ -43,10 +49,12 @@ class SeedSessionSchema(ProgramSessionSchema):
         exclude = ("room_id", "track_id", "sponsor_id")
 
     SPONSOR_KEY = "sponsor"
-    code = text(limits.SHORT, required=True, metadata={"description": "Natural key of the session"})
-    room = text(limits.NAME, allow_none=True, metadata={"description": "Room name"})
-    track = text(limits.NAME, allow_none=True, metadata={"description": "Track name"})
-    sponsor = text(limits.NAME, allow_none=True, metadata={"description": "Sponsor organization name"})
+    code = string_field(limits.SHORT, required=True, metadata={"description": "Natural key of the session"})
+    room = string_field(limits.NAME, allow_none=True, metadata={"description": "Room name"})
+    track = string_field(limits.NAME, allow_none=True, metadata={"description": "Track name"})
+    sponsor = string_field(
+        limits.NAME, allow_none=True, metadata={"description": "Sponsor organization name"}
+    )
     participants = fields.List(fields.Nested(SeedParticipantSchema), load_default=list)
 
 
