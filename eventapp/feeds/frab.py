@@ -166,13 +166,15 @@ def render_frab_json(data: ScheduleData) -> dict:
             event = _event(data, program_session, conference)
             day_rooms.setdefault(event["room"], []).append(event)
         day_start, day_end = _day_bounds(day, conference)
-        days.append({
-            "index": index,
-            "date": day.isoformat(),
-            "day_start": day_start,
-            "day_end": day_end,
-            "rooms": {name: day_rooms[name] for name in room_order if name in day_rooms},
-        })
+        days.append(
+            {
+                "index": index,
+                "date": day.isoformat(),
+                "day_start": day_start,
+                "day_end": day_end,
+                "rooms": {name: day_rooms[name] for name in room_order if name in day_rooms},
+            }
+        )
 
     tracks = {s.track.id: s.track for s in data.sessions if s.track is not None}
     summary: dict[str, Any] = {
@@ -208,7 +210,16 @@ def render_frab_json(data: ScheduleData) -> dict:
 
 # The event's elements in the order pretalx writes them (the XSD takes any order).
 XML_EVENT_TEXT = (
-    "room", "title", "subtitle", "type", "date", "start", "duration", "abstract", "slug", "track",
+    "room",
+    "title",
+    "subtitle",
+    "type",
+    "date",
+    "start",
+    "duration",
+    "abstract",
+    "slug",
+    "track",
 )
 XML_EVENT_TAIL = ("language", "description")
 
@@ -248,8 +259,14 @@ def render_frab_xml(data: ScheduleData) -> bytes:
     _text(root, "version", schedule["version"])
 
     conference = ET.SubElement(root, "conference")
-    for tag, key in (("acronym", "acronym"), ("title", "title"), ("start", "start"), ("end", "end"),
-                     ("days", "daysCount"), ("timeslot_duration", "timeslot_duration")):
+    for tag, key in (
+        ("acronym", "acronym"),
+        ("title", "title"),
+        ("start", "start"),
+        ("end", "end"),
+        ("days", "daysCount"),
+        ("timeslot_duration", "timeslot_duration"),
+    ):
         _text(conference, tag, summary[key])
     if HTTP_URL_RE.match(schedule["base_url"]):
         _text(conference, "base_url", schedule["base_url"])
@@ -262,8 +279,9 @@ def render_frab_xml(data: ScheduleData) -> bytes:
 
     room_guids = {room["name"]: room["guid"] for room in summary["rooms"]}
     for day in summary["days"]:
-        day_element = ET.SubElement(root, "day", index=str(day["index"]), date=day["date"],
-                                    start=day["day_start"], end=day["day_end"])
+        day_element = ET.SubElement(
+            root, "day", index=str(day["index"]), date=day["date"], start=day["day_start"], end=day["day_end"]
+        )
         for name, events in day["rooms"].items():
             room_element = ET.SubElement(day_element, "room", name=name, guid=room_guids[name])
             for event in events:

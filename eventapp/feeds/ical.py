@@ -25,8 +25,12 @@ REFRESH = timedelta(hours=1)  # REFRESH-INTERVAL; X-PUBLISHED-TTL says the same 
 def escape(value: str) -> str:
     """RFC 5545 TEXT escaping. (icalendar's own turns a literal backslash-N into a line break.)"""
     return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
     )
 
 
@@ -59,7 +63,9 @@ def fold(line: str) -> bytes:
 
 def describe(data: ScheduleData, program_session: ProgramSession) -> str:
     """The event's DESCRIPTION: the abstract, then people, languages and sponsor."""
-    return "\n\n".join(part for part in (data.abstract(program_session), data.details(program_session)) if part)
+    return "\n\n".join(
+        part for part in (data.abstract(program_session), data.details(program_session)) if part
+    )
 
 
 def location(program_session: ProgramSession) -> str:
@@ -148,7 +154,10 @@ def _head(data: ScheduleData, zones: list[str]) -> bytes:
 
 def render_ical(data: ScheduleData, fragments: Fragments | None = None) -> bytes:
     """The whole feed, assembled from one VEVENT a session; fragments may keep those between renders."""
-    zones = {data.conference.timezone} if data.conference is not None else {
-        s.conference.timezone for s in data.sessions}
+    zones = (
+        {data.conference.timezone}
+        if data.conference is not None
+        else {s.conference.timezone for s in data.sessions}
+    )
     events = data.pieces("vevent", lambda s: event(data, s), fragments)
     return b"".join([_head(data, sorted(zones)), *(piece for _, piece in events), END])

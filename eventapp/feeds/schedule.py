@@ -37,12 +37,27 @@ def render_schedule(data: ScheduleData, day: date | None = None, fragments: Frag
     for stamp, text in data.pieces("json", entry, fragments):
         local_day = stamp.starts_at.astimezone(zone).date()
         by_day.setdefault(max(local_day, day) if day else local_day, []).append(text)
-    summary = ConferenceSchema(only=(
-        "slug", "name", "name_translations", "series", "edition", "venue", "timezone", "start_date", "end_date",
-        "languages", "website", "schedule_version", "schedule_changed_at",
-    )).dump(conference)
+    summary = ConferenceSchema(
+        only=(
+            "slug",
+            "name",
+            "name_translations",
+            "series",
+            "edition",
+            "venue",
+            "timezone",
+            "start_date",
+            "end_date",
+            "languages",
+            "website",
+            "schedule_version",
+            "schedule_changed_at",
+        )
+    ).dump(conference)
     summary["name"] = data.conference_name(conference)
     days = ",".join(
         f'{{"date":"{d.isoformat()}","sessions":[{",".join(by_day[d])}]}}' for d in sorted(by_day)
     )
-    return f'{{"conference":{dumps_compact(summary)},"feeds":{dumps_compact(data.feed_urls)},"days":[{days}]}}'
+    return (
+        f'{{"conference":{dumps_compact(summary)},"feeds":{dumps_compact(data.feed_urls)},"days":[{days}]}}'
+    )

@@ -79,12 +79,16 @@ class ScheduleData:
         loaded = {s.id: s for s in self.load(None)}
         return [loaded[stamp.id] for stamp in self.stamps if stamp.id in loaded]
 
-    def pieces(self, kind: str, render: Callable[[ProgramSession], Any],
-               fragments: Fragments | None = None) -> list[tuple[Stamp, Any]]:
+    def pieces(
+        self, kind: str, render: Callable[[ProgramSession], Any], fragments: Fragments | None = None
+    ) -> list[tuple[Stamp, Any]]:
         """One rendered piece a session, in order: kept ones where a session has not changed since (no
         loading at all), rendered (and kept) for the rest, which alone are loaded."""
         fragments = fragments or NoFragments()
-        keys = [(kind, stamp.id, stamp.changed_at, self.lang, self.base_url, self.uid_domain) for stamp in self.stamps]
+        keys = [
+            (kind, stamp.id, stamp.changed_at, self.lang, self.base_url, self.uid_domain)
+            for stamp in self.stamps
+        ]
         found = [fragments.get(key) for key in keys]
         missing = [stamp.id for stamp, piece in zip(self.stamps, found, strict=True) if piece is None]
         loaded = {s.id: s for s in self.load(missing)} if missing else {}
@@ -140,7 +144,9 @@ class ScheduleData:
 
     def abstract(self, program_session: ProgramSession) -> str | None:
         """The session's abstract in the requested language, or its own."""
-        return (self.lang and program_session.abstract_translations.get(self.lang)) or program_session.abstract
+        return (
+            self.lang and program_session.abstract_translations.get(self.lang)
+        ) or program_session.abstract
 
     def conference_name(self, conference: Conference) -> str:
         """The conference's name in the requested language, or its own."""
