@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app, init_openapi(app))
-    register_fast_path(app)
+    register_feed_replay(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -74,11 +74,11 @@ def register_blueprints(app: Flask, api: EventApi) -> None:
         api.register_blueprint(area.blp)
 
 
-def register_fast_path(app: Flask) -> None:
-    """Polled feeds answered from their version before Flask (eventapp/feeds/fastpath.py)."""
-    from eventapp.feeds import fastpath
+def register_feed_replay(app: Flask) -> None:
+    """Polled feeds answered with what Flask answered for their version (eventapp/feeds/replay.py)."""
+    from eventapp.feeds import replay
 
-    fastpath.init_app(app)
+    replay.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, request
-from werkzeug.http import http_date, parse_etags
+from werkzeug.http import http_date
+from werkzeug.sansio.http import is_resource_modified
 
 from eventapp.feeds.cache import CachedFeed
 
@@ -22,25 +23,40 @@ def feed_etag(kind: str, *parts: Any) -> str:
 GZIP_SUFFIX = '-gzip"'
 
 
-def _etags(header: str | None) -> set[str]:
-    # The gzipped representation's tag names the same version: either validates.
-    tags = parse_etags(header)
-    star = {"*"} if tags.star_tag else set()
-    return star | {f'"{tag}"'.replace(GZIP_SUFFIX, '"') for tag in tags.as_set(include_weak=True)}
+def gzip_etag(etag: str) -> str:
+    """The ETag of a feed's gzipped representation: the same version, told apart for caches."""
+    return etag.removesuffix('"') + GZIP_SUFFIX
 
 
-def etag_matches(etag: str, if_none_match: str) -> bool:
-    """Whether an If-None-Match header names etag (or any version, *)."""
-    tags = _etags(if_none_match)
-    return etag in tags or "*" in tags
+def is_fresh(
+    etag: str, last_modified: datetime, if_none_match: str | None, if_modified_since: str | None
+) -> bool:
+    """Whether the client's copy is current, by werkzeug's rules: If-None-Match names etag, its gzipped twin
+    (either names the same version) or *, weakly compared; or, only without If-None-Match, If-Modified-Since
+    is not before last_modified. (No If-Match, If-Range or Range: they mean nothing to a feed's GET.)"""
+    since = if_modified_since if if_none_match is None else None
+    return any(
+        not is_resource_modified(
+            http_if_none_match=if_none_match,
+            http_if_modified_since=since,
+            etag=tag,
+            last_modified=last_modified,
+        )
+        for tag in (etag, gzip_etag(etag))
+    )
 
 
-def validators(etag: str, last_modified: datetime, *, private: bool = False,
-               max_age: int | None = None) -> dict[str, str]:
+def validators(
+    etag: str, last_modified: datetime, *, private: bool = False, max_age: int | None = None
+) -> dict[str, str]:
     """The caching headers every answer of a feed carries, 200 or 304."""
     max_age = current_app.config["FEED_MAX_AGE"] if max_age is None else max_age
     # Calendar apps poll; shared caches may answer for us, and serve a stale copy while they revalidate.
-    cache = f"private, max-age={max_age}" if private else f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
+    cache = (
+        f"private, max-age={max_age}"
+        if private
+        else f"public, max-age={max_age}, stale-while-revalidate={max_age * 5}"
+    )
     return {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
@@ -51,12 +67,10 @@ def validators(etag: str, last_modified: datetime, *, private: bool = False,
 
 def not_modified(etag: str, last_modified: datetime, headers: dict[str, str]) -> Response | None:
     """304 when the client's copy is current (If-None-Match first, else If-Modified-Since); else None."""
-    if "If-None-Match" in request.headers:
-        fresh = etag_matches(etag, request.headers["If-None-Match"])
-    elif request.if_modified_since is not None:
-        fresh = last_modified.replace(microsecond=0) <= request.if_modified_since
-    else:
-        fresh = False
+    environ = request.environ
+    fresh = is_fresh(
+        etag, last_modified, environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
+    )
     return Response(status=304, headers=headers) if fresh else None
 
 
@@ -67,7 +81,7 @@ def feed_response(feed: CachedFeed, headers: dict[str, str]) -> Response:
     if request.accept_encodings["gzip"]:
         body = feed.gzipped
         headers["Content-Encoding"] = "gzip"
-        headers["ETag"] = headers["ETag"].removesuffix('"') + GZIP_SUFFIX
+        headers["ETag"] = gzip_etag(headers["ETag"])
     response = Response(body, mimetype=feed.mimetype, headers=headers)
     if feed.mimetype.startswith("text/"):
         response.headers["Content-Type"] = f"{feed.mimetype}; charset=utf-8"

@@ -1,18 +1,24 @@
-"""A fast path in front of Flask for what calendar apps do all day: poll an unfiltered conference feed.
+"""A replay cache in front of Flask for what calendar apps do all day: poll a conference's feed.
 
-A GET of `/api/v1/conferences/<slug>/<feed>` without a query, a body or credentials is answered here when it
-can be answered from the version alone: a 304, or the cached bytes. The version comes from one query, the
-same statement the Flask view runs, on a connection of the worker's own in autocommit mode (so every poll
-sees the last committed write, and no pool checkout, transaction or ORM stands in between). The answer for a
-given version (status, headers and bytes, plain and gzipped) is built once by the same functions as the
-Flask view's and then kept, so a poll costs the query and a dictionary lookup. Anything else (a filter, a
-miss that needs rendering, an unknown or draft conference, a database error) goes on to Flask unchanged. The
-headers Flask's after-request handlers add (CORS, security) are added here too; a test compares the two
-paths header by header.
+Flask answers every feed. When it answers a public GET of `/api/v1/conferences/<slug>/<feed>[?filter]`
+(no credentials, no body) with a 200 or a 304, this layer records the status, headers and body exactly as
+Flask sent them, under the feed's path and query, the conference's version row, the host, the scheme, whether
+the client takes gzip, and its Origin; but only when the answer's ETag is the one that version row implies (a
+write may land between the version read here and Flask's render). A later request for the same key costs the
+version query and a lookup: freshness (If-None-Match, If-Modified-Since) is decided by `feeds.http.is_fresh`,
+werkzeug's rules, as the Flask view decides it, and the recorded 304 or 200 is sent again. Nothing is written
+by hand here: every header value, flask-cors' and security.py's included, is one Flask sent. Anything else
+(no recording yet, an unknown or draft conference, a database error, an error answer) goes to Flask.
+
+The version comes from one query, the same statement the Flask view runs, on a connection of the worker's
+own in autocommit mode (so every poll sees the last committed write, and no pool checkout, transaction or ORM
+stands in between).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import threading
@@ -24,38 +30,29 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.http import parse_accept_header, parse_date
+from werkzeug.http import parse_accept_header
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.utils import get_content_type
 from werkzeug.wsgi import get_host
 
-from eventapp import security
 from eventapp.db import get_engine
-from eventapp.feeds.cache import FeedCache
-from eventapp.feeds.http import GZIP_SUFFIX, etag_matches, feed_etag, validators
-from eventapp.feeds.publish import PUBLISHED_STATE
+from eventapp.feeds.cache import BytesLRU
+from eventapp.feeds.http import gzip_etag, is_fresh
+from eventapp.feeds.publish import ETAG_OF_VERSION, PUBLISHED_STATE
 
-FEED_PATH = re.compile(r"^/api/v1/conferences/([a-z0-9]+(?:-[a-z0-9]+)*)/(schedule(?:\.ics|\.xml|\.frab\.json)?)$")
-# What flask-cors adds to every API answer with this app's settings (origins "*", send_wildcard).
-CORS_HEADERS = [
-    ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Expose-Headers", "ETag, Last-Modified, Retry-After"),
-]
-STATIC_HEADERS = CORS_HEADERS + [
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Frame-Options", "DENY"),
-    ("Content-Security-Policy", security.API_POLICY),
-]
-# Answers kept per worker: one per feed, version and host in use; old versions are simply dropped.
-MAX_PREPARED = 256
+FEED_PATH = re.compile(
+    r"^/api/v1/conferences/([a-z0-9]+(?:-[a-z0-9]+)*)/schedule(?:\.ics|\.xml|\.frab\.json)?$"
+)
+# Accept-Encoding values seen, and whether each takes gzip: a handful in practice, bounded all the same.
+MAX_ENCODINGS = 256
+# What a recorded answer costs beside its body (headers, key, bookkeeping), for the cache's budget.
+ENTRY_OVERHEAD = 2048
 Headers = list[tuple[str, str]]
 
 
 class VersionReader:
     """The published state of a conference (PUBLISHED_STATE), read on one DBAPI connection per process and
     thread, outside the pool, in autocommit mode. Rows come back as the driver gives them; `convert` turns
-    one into the values the ORM would give (timezone-aware datetimes), for building an answer once."""
+    one into the values the ORM would give (timezone-aware datetimes), to check a recorded answer's ETag."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -65,11 +62,14 @@ class VersionReader:
         fixed = compiled.construct_params({"slug": ""})  # the status, a plain string
         order = compiled.positiontup
         self._params: Callable[[str], Any] = (
-            (lambda slug: tuple(slug if name == "slug" else fixed[name] for name in order)) if order
+            (lambda slug: tuple(slug if name == "slug" else fixed[name] for name in order))
+            if order
             else (lambda slug: {**fixed, "slug": slug})
         )
-        self._processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                            for column in PUBLISHED_STATE.selected_columns]
+        self._processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in PUBLISHED_STATE.selected_columns
+        ]
         self.errors = dialect.loaded_dbapi.Error
         self._local = threading.local()
         self._opened: list[tuple[int, Any]] = []
@@ -88,7 +88,9 @@ class VersionReader:
 
     def convert(self, row: tuple) -> tuple:
         """row as the ORM reads it: (id, created_at, schedule_version, schedule_changed_at)."""
-        return tuple(process(value) if process else value for process, value in zip(self._processors, row))
+        return tuple(
+            process(value) if process else value for process, value in zip(self._processors, row, strict=True)
+        )
 
     def _connection(self) -> Any:
         connection = getattr(self._local, "connection", None)
@@ -109,10 +111,8 @@ class VersionReader:
         self._local.connection = None
         with self._lock:
             self._opened = [(pid, c) for pid, c in self._opened if c is not connection]
-        try:
+        with contextlib.suppress(self.errors):  # already gone with the server
             connection.close()
-        except self.errors:
-            pass  # already gone with the server
 
     def close(self, _engine: Engine | None = None) -> None:
         """Close this process's connections (when the engine is disposed); forget a parent process's ones
@@ -122,37 +122,48 @@ class VersionReader:
         self._local = threading.local()
         for pid, connection in opened:
             if pid == os.getpid():
-                try:
+                with contextlib.suppress(self.errors):
                     connection.close()
-                except self.errors:
-                    pass
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """Everything the fast path answers for one version of one feed, built once."""
+class Recorded:
+    """One answer as Flask sent it."""
 
-    etag: str
-    changed_at: datetime
-    not_modified: Headers
-    plain: tuple[Headers, bytes] | None  # None while the feed is not rendered yet
-    gzipped: tuple[Headers, bytes] | None
+    status: str
+    headers: Headers
+    body: bytes
 
 
-class FeedFastPath:
-    """WSGI middleware answering conditional and cached feed requests before Flask sees them."""
+@dataclass(frozen=True)
+class Entry:
+    """What was recorded for one key: the version's validators, and Flask's 200 and 304 as they came."""
+
+    etag: str  # the plain representation's, which the gzipped one validates like
+    last_modified: datetime
+    answers: dict[int, Recorded]
+
+    @property
+    def size(self) -> int:
+        return sum(len(answer.body) + ENTRY_OVERHEAD for answer in self.answers.values())
+
+
+class FeedReplay:
+    """WSGI middleware replaying Flask's recorded answers to feed requests whose version has not moved."""
 
     def __init__(self, app: Flask, inner: Callable):
         self.app = app
         self.inner = inner
         self.versions = VersionReader(get_engine(app))
-        self.prepared: dict[tuple, Prepared] = {}
+        # Bounded like the rendered feeds; the bodies are mostly the feed cache's own bytes, not copies.
+        self.entries = BytesLRU(app.config["FEED_CACHE_BYTES"])
         self.takes_gzip: dict[str | None, bool] = {}
+        # X-SQL-Queries counts the statements of the request that answers: a replay runs one, the version query.
+        self.count_header = bool(app.config.get("SQL_COUNT_HEADER"))
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if (
             environ.get("REQUEST_METHOD") != "GET"
-            or environ.get("QUERY_STRING")
             or "HTTP_AUTHORIZATION" in environ
             or environ.get("CONTENT_LENGTH") not in (None, "", "0")
         ):
@@ -160,89 +171,118 @@ class FeedFastPath:
         match = FEED_PATH.match(environ.get("PATH_INFO", ""))
         if match is None:
             return self.inner(environ, start_response)
-        answer = self._answer(environ, *match.groups())
-        if answer is None:
-            return self.inner(environ, start_response)
-        status, headers, body = answer
-        start_response(status, headers)
+        try:
+            row = self.versions.read(match.group(1))
+        except (SQLAlchemyError, self.versions.errors):  # no connection to be had, or the query failed
+            return self.inner(environ, start_response)  # Flask answers the 503
+        if row is None:
+            return self.inner(environ, start_response)  # Flask answers the 404
+        key = (
+            environ.get("SCRIPT_NAME", ""),
+            environ["PATH_INFO"],
+            environ.get("QUERY_STRING", ""),
+            row,
+            get_host(environ),
+            environ["wsgi.url_scheme"],
+            self._takes_gzip(environ.get("HTTP_ACCEPT_ENCODING")),
+            environ.get("HTTP_ORIGIN"),
+        )
+        entry: Entry | None = self.entries.get(key)
+        if entry is not None:
+            fresh = is_fresh(
+                entry.etag,
+                entry.last_modified,
+                environ.get("HTTP_IF_NONE_MATCH"),
+                environ.get("HTTP_IF_MODIFIED_SINCE"),
+            )
+            answer = entry.answers.get(304 if fresh else 200)
+            if answer is not None:
+                start_response(answer.status, list(answer.headers))
+                return [answer.body]
+        return self._record(environ, start_response, key, row, entry)
+
+    def _record(
+        self, environ: dict[str, Any], start_response: Callable, key: tuple, row: tuple, entry: Entry | None
+    ) -> Iterable[bytes]:
+        """Let Flask answer, and keep its answer under key if it is a 200 or 304 of the version row read. With
+        a 200 kept and no 304 yet, Flask is asked for its 304 too, so that the next poll that has this version
+        is answered here, with the very 304 Flask gives."""
+        status, headers, body = self._through_flask(environ, start_response)
+        entry = self._keep(key, row, entry, environ, status, headers, body)
+        if entry is not None and 304 not in entry.answers:
+            conditional = {**environ, "HTTP_IF_NONE_MATCH": entry.etag, "wsgi.input": io.BytesIO()}
+            conditional.pop("HTTP_IF_MODIFIED_SINCE", None)
+            self._keep(key, row, entry, conditional, *self._through_flask(conditional, _ignore))
         return [body]
 
-    def _answer(self, environ: dict[str, Any], slug: str, suffix: str) -> tuple[str, Headers, bytes] | None:
-        try:
-            row = self.versions.read(slug)
-        except (SQLAlchemyError, self.versions.errors):  # no connection to be had, or the query failed
-            return None  # Flask answers the 503
-        if row is None:
-            return None
-        scheme = environ["wsgi.url_scheme"]
-        base_url = self.app.config["PUBLIC_BASE_URL"] or f"{scheme}://{get_host(environ)}"
-        key = (suffix, row, base_url, scheme)
-        prepared = self.prepared.get(key)
-        if prepared is None:
-            prepared = self._prepare(suffix, self.versions.convert(row), base_url, scheme)
-            if prepared.plain is not None:  # not before the bytes exist: the next poll looks again
-                if len(self.prepared) >= MAX_PREPARED:
-                    self.prepared.clear()
-                self.prepared[key] = prepared
+    def _through_flask(self, environ: dict[str, Any], start_response: Callable) -> tuple[str, Headers, bytes]:
+        """Flask's answer (status, headers, body) to environ, passed on to start_response as it comes."""
+        sent: list = []
 
-        if "HTTP_IF_NONE_MATCH" in environ:
-            fresh = etag_matches(prepared.etag, environ["HTTP_IF_NONE_MATCH"])
-        else:
-            since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-            fresh = since is not None and prepared.changed_at.replace(microsecond=0) <= since
-        if fresh:
-            return "304 NOT MODIFIED", prepared.not_modified, b""
-        if prepared.plain is None or prepared.gzipped is None:
-            return None  # Flask renders it, and caches it for the next request
-        headers, body = prepared.gzipped if self._takes_gzip(environ.get("HTTP_ACCEPT_ENCODING")) else prepared.plain
-        return "200 OK", headers, body
+        def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable:
+            sent[:] = [status, list(headers)]
+            return start_response(status, headers, exc_info)
+
+        chunks = self.inner(environ, capture)
+        try:
+            body = b"".join(chunks)  # a feed is sent in one piece anyway
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return sent[0], sent[1], body
+
+    def _keep(
+        self,
+        key: tuple,
+        row: tuple,
+        entry: Entry | None,
+        environ: dict[str, Any],
+        status: str,
+        headers: Headers,
+        body: bytes,
+    ) -> Entry | None:
+        """Keep a 200 or 304 of a conference feed under key, if its ETag is the one the version row implies."""
+        etag_of = environ.get(ETAG_OF_VERSION)  # set by the view once it has found the conference
+        code = int(status.split(" ", 1)[0])
+        if etag_of is None or code not in (200, 304):
+            return None
+        conference_id, created_at, version, changed_at = self.versions.convert(row)
+        expected = etag_of(conference_id, created_at, version)
+        etag = next((value for name, value in headers if name == "ETag"), None)
+        if etag not in (expected, gzip_etag(expected)):
+            return None  # a write landed between the version read and the render
+        if self.count_header:
+            headers = [(name, "1" if name == "X-SQL-Queries" else value) for name, value in headers]
+        answers = {**(entry.answers if entry is not None else {}), code: Recorded(status, headers, body)}
+        kept = Entry(expected, changed_at, answers)
+        self.entries.put(key, kept, kept.size)
+        return kept
 
     def _takes_gzip(self, accept_encoding: str | None) -> bool:
         takes = self.takes_gzip.get(accept_encoding)
         if takes is None:
-            takes = bool(parse_accept_header(accept_encoding)["gzip"])
-            if len(self.takes_gzip) >= MAX_PREPARED:
+            takes = bool(parse_accept_header(accept_encoding)["gzip"])  # as Flask's request.accept_encodings
+            if len(self.takes_gzip) >= MAX_ENCODINGS:
                 self.takes_gzip.clear()
             self.takes_gzip[accept_encoding] = takes
         return takes
 
-    def _prepare(self, suffix: str, state: tuple, base_url: str, scheme: str) -> Prepared:
-        """The answers for one version of a feed, with the same validators and headers as the Flask view."""
-        conference_id, created_at, version, changed_at = state
-        config = self.app.config
-        etag = feed_etag(suffix, conference_id, created_at, version, [], base_url)
-        headers = validators(etag, changed_at, max_age=config["FEED_MAX_AGE"])
-        extra = list(STATIC_HEADERS)
-        if scheme == "https":
-            extra.append(("Strict-Transport-Security", security.HSTS))
-        if config.get("SQL_COUNT_HEADER"):
-            extra.append(("X-SQL-Queries", "1"))
-        not_modified = [(k, v) for k, v in headers.items() if k != "Last-Modified"] + extra  # as werkzeug sends it
-        cache: FeedCache = self.app.extensions["eventapp.feed_cache"]
-        feed = cache.get(etag)
-        if feed is None:
-            return Prepared(etag, changed_at, not_modified, None, None)
-        content_type = get_content_type(feed.mimetype, "utf-8")  # as werkzeug writes it for the Flask path
 
-        def answer(body: bytes, **changed: str) -> tuple[Headers, bytes]:
-            return [*{**headers, **changed}.items(), ("Content-Type", content_type),
-                    ("Content-Length", str(len(body))), *extra], body
-
-        return Prepared(etag, changed_at, not_modified, answer(feed.body),
-                        answer(feed.gzipped, **{"Content-Encoding": "gzip",
-                                                "ETag": etag.removesuffix('"') + GZIP_SUFFIX}))
+def _ignore(_status: str, _headers: Headers, _exc_info: Any = None) -> Callable:
+    """start_response for an answer no client is waiting for."""
+    return lambda _data: None
 
 
 def init_app(app: Flask) -> None:
-    """Put the fast path in front of the app (FEED_FAST_PATH=0 turns it off), behind ProxyFix if there is one,
-    so that it sees the same scheme and host, and so computes the same ETags, as the app. An in-memory SQLite
-    database has nothing a second connection could read: there, Flask answers everything."""
+    """Put the replay cache in front of the app (FEED_FAST_PATH=0 turns it off), behind ProxyFix if there is
+    one, so that it sees the scheme and host the app sees. An in-memory SQLite database has nothing a second
+    connection could read: there, Flask answers everything."""
     if not app.config.get("FEED_FAST_PATH", True):
         return
     url = get_engine(app).url
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return
     if isinstance(app.wsgi_app, ProxyFix):
-        app.wsgi_app.app = FeedFastPath(app, app.wsgi_app.app)
+        app.wsgi_app.app = FeedReplay(app, app.wsgi_app.app)
     else:
-        app.wsgi_app = FeedFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+        app.wsgi_app = FeedReplay(app, app.wsgi_app)  # type: ignore[method-assign]
