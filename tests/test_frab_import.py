@@ -168,6 +168,63 @@ def test_importing_again_changes_nothing_and_a_moved_talk_is_one_change(runner, 
     }
 
 
+
+def test_a_double_booking_is_told_by_its_kind_not_its_words(runner, app, client, monkeypatch):
+    # Messages may be reworded (or translated) at any time: the --allow-conflicts hint follows the error's type.
+    from eventapp.errors import SchedulingConflict
+    from eventapp.program import operations
+
+    check_conflicts = operations._check_conflicts
+
+    def reworded(*args):
+        try:
+            check_conflicts(*args)
+        except SchedulingConflict as exc:
+            details = [{**detail, "message": "Double-booked."} for detail in exc.details]
+            raise SchedulingConflict("Double-booked.", details=details) from exc
+
+    monkeypatch.setattr(operations, "_check_conflicts", reworded)
+    result = import_frab(runner, DEMOCON)
+
+    assert result.exit_code == 1
+    assert "sessions[33].participants: Double-booked." in result.output
+    assert "(file): to mirror a schedule that double-books, add --allow-conflicts" in result.output
+    assert nothing_stored(app, client)
+
+    assert imported(runner, DEMOCON, "--allow-conflicts")["sessions"] == (len(democon_events(
+        json.loads(DEMOCON.read_text(encoding="utf-8")))), 0, 0)
+
+
+def test_a_conflict_that_is_no_double_booking_is_refused_even_with_allow_conflicts(runner, client, tmp_path):
+    document = democon_document()
+    for event in democon_events(document):
+        event["title"] += " at that time"  # the words of a double booking's message, in a title
+    imported(runner, democon_file(tmp_path, document))
+    before = schedule(client, "democon")
+    # A year later: the stored sessions would fall outside the conference's new dates when it is saved.
+    next_year = write(tmp_path, json.dumps(document).replace("2020-12-", "2021-12-"), "next-year.json")
+
+    for args in ((), ("--allow-conflicts",)):
+        result = import_frab(runner, next_year, *args)
+
+        assert result.exit_code == 1, args
+        assert "(1 problem(s))" in result.output
+        assert "conference.start_date: Session " in result.output
+        assert "would fall outside the conference's dates" in result.output
+        assert "to mirror a schedule that double-books" not in result.output
+        assert "line " not in result.output
+        assert schedule(client, "democon") == before  # nothing half-written
+
+
+def test_dry_run_reports_and_stores_nothing(runner, app, client, tmp_path):
+    result = import_frab(runner, democon_file(tmp_path), "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("checked democon from ")
+    assert "sessions: 36 created, 0 changed, 0 unchanged" in result.output
+    assert nothing_stored(app, client)
+
+
 # Our own exports, read back
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import DIA_SEED, ROOT, make_app, reset_database
 from test_seed import load, row_counts, write
 
@@ -78,6 +79,26 @@ def test_clone_keeps_every_sessions_local_time_and_day_order(client, runner, adm
 def test_clone_refuses_an_existing_slug(runner, seeded):
     result = runner.invoke(args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2025", "--start", "2026-10-18"])
     assert result.exit_code != 0 and "exists already" in result.output
+
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--as", "Not A Slug"], "  conference.slug: Use lower-case letters, digits and single hyphens only."),
+        (["--as", "dia-x", "--name", "x" * 201], "  conference.name: Length must be between 1 and 200."),
+    ],
+    ids=["slug", "name"],
+)
+def test_clone_problems_name_their_paths_in_the_clone_and_store_nothing(runner, app, seeded, args, expected):
+    counts = row_counts(app)
+    result = runner.invoke(args=["seed", "clone", "dia-japan-2025", *args, "--start", "2026-10-18"])
+
+    assert result.exit_code == 1
+    assert "clone of dia-japan-2025: refused, nothing was stored (1 problem(s)):" in result.output
+    # The clone is no file: a problem has its path in the seed document, and no line.
+    assert expected in result.output.splitlines()
+    assert row_counts(app) == counts
 
 
 def test_template_is_a_valid_seed_file(runner):
