@@ -122,8 +122,12 @@ def test_pretalx_schedule_becomes_a_published_conference_that_matches_it(runner,
             ("speaker", p["public_name"]) for p in event["persons"]
         ]
     # A person in several talks is one person.
-    curtis = {p["person"]["slug"] for s in ours.values() for p in s["participants"]
-              if p["person"]["display_name"] == "Curtis Andrews"}
+    curtis = {
+        p["person"]["slug"]
+        for s in ours.values()
+        for p in s["participants"]
+        if p["person"]["display_name"] == "Curtis Andrews"
+    }
     assert curtis == {"frab-democon-person-20"}
 
 
@@ -168,7 +172,6 @@ def test_importing_again_changes_nothing_and_a_moved_talk_is_one_change(runner, 
     }
 
 
-
 def test_a_double_booking_is_told_by_its_kind_not_its_words(runner, app, client, monkeypatch):
     # Messages may be reworded (or translated) at any time: the --allow-conflicts hint follows the error's type.
     from eventapp.errors import SchedulingConflict
@@ -191,8 +194,11 @@ def test_a_double_booking_is_told_by_its_kind_not_its_words(runner, app, client,
     assert "(file): to mirror a schedule that double-books, add --allow-conflicts" in result.output
     assert nothing_stored(app, client)
 
-    assert imported(runner, DEMOCON, "--allow-conflicts")["sessions"] == (len(democon_events(
-        json.loads(DEMOCON.read_text(encoding="utf-8")))), 0, 0)
+    assert imported(runner, DEMOCON, "--allow-conflicts")["sessions"] == (
+        len(democon_events(json.loads(DEMOCON.read_text(encoding="utf-8")))),
+        0,
+        0,
+    )
 
 
 def test_a_conflict_that_is_no_double_booking_is_refused_even_with_allow_conflicts(runner, client, tmp_path):
@@ -297,7 +303,7 @@ OLD_XML = textwrap.dedent(
             <start>23:00</start>
             <duration>01:00:00</duration>
             <room>Main Hall</room>
-            <title>Late &lt;night&gt; "talk" – ÿ 🎉</title>
+            <title>Late &lt;night&gt; "talk" \u2013 ÿ 🎉</title>
             <subtitle>Lovelace's notes</subtitle>
             <type>lecture</type>
             <abstract></abstract>
@@ -346,7 +352,7 @@ def test_old_xml_quirks(runner, client, tmp_path):
     assert (body["conference"]["start_date"], body["conference"]["end_date"]) == ("2019-08-21", "2019-08-22")
     late, after = sorted(scheduled_sessions(client, "old-con"), key=lambda s: s["starts_at"])
     assert late["code"] == "frab-101" and after["code"] == "frab-102"
-    assert late["title"] == 'Late <night> "talk" – ÿ 🎉'
+    assert late["title"] == 'Late <night> "talk" – ÿ 🎉'  # noqa: RUF001 - the source's en dash
     assert instant(late["starts_at"]) == instant("2019-08-21T23:00:00+02:00")
     assert instant(late["ends_at"]) == instant("2019-08-22T00:00:00+02:00")
     assert instant(after["starts_at"]) == instant("2019-08-22T01:30:00+02:00")
@@ -373,29 +379,53 @@ OLD_JSON = {
             "title": "JSON of Old",
             "start": "2019-08-21",
             "end": "2019-08-21",
-            "days": [{
-                "index": 1,
-                "date": "2019-08-21",
-                "day_start": "2019-08-21T09:00:00+02:00",
-                "day_end": "2019-08-22T03:00:00+02:00",
-                "rooms": {
-                    "Hall": [
-                        {"id": 1, "date": "2019-08-21T09:00:00", "start": "09:00", "duration": "00:45:00",
-                         "title": "Offset-less date, seconds in the duration", "type": "Lightning Talk",
-                         "persons": [{"name": "Grace Brewster Hopper"}]},
-                        {"id": 2, "start": "10:00", "duration": "00:30", "title": "No date at all",
-                         "type": "Meeting", "persons": [{"id": 5, "full_name": "Alan Turing"}]},
-                    ],
-                    "Lab": [
-                        {"id": 3, "start": "11:00", "duration": "1:02:00", "type": "workshop",
-                         "title": "Hackathon, a day and two hours"},
-                    ],
-                    "Bar": [
-                        {"id": 4, "start": "00:30", "duration": "00:30", "title": "Night owls",
-                         "persons": []},
-                    ],
-                },
-            }],
+            "days": [
+                {
+                    "index": 1,
+                    "date": "2019-08-21",
+                    "day_start": "2019-08-21T09:00:00+02:00",
+                    "day_end": "2019-08-22T03:00:00+02:00",
+                    "rooms": {
+                        "Hall": [
+                            {
+                                "id": 1,
+                                "date": "2019-08-21T09:00:00",
+                                "start": "09:00",
+                                "duration": "00:45:00",
+                                "title": "Offset-less date, seconds in the duration",
+                                "type": "Lightning Talk",
+                                "persons": [{"name": "Grace Brewster Hopper"}],
+                            },
+                            {
+                                "id": 2,
+                                "start": "10:00",
+                                "duration": "00:30",
+                                "title": "No date at all",
+                                "type": "Meeting",
+                                "persons": [{"id": 5, "full_name": "Alan Turing"}],
+                            },
+                        ],
+                        "Lab": [
+                            {
+                                "id": 3,
+                                "start": "11:00",
+                                "duration": "1:02:00",
+                                "type": "workshop",
+                                "title": "Hackathon, a day and two hours",
+                            },
+                        ],
+                        "Bar": [
+                            {
+                                "id": 4,
+                                "start": "00:30",
+                                "duration": "00:30",
+                                "title": "Night owls",
+                                "persons": [],
+                            },
+                        ],
+                    },
+                }
+            ],
         },
     },
 }
@@ -458,27 +488,52 @@ BAD_FILES = {
     "broken-xml": (BROKEN_XML, "broken.xml", ["line 4: (file): not well-formed XML: mismatched tag"]),
     "neither": ("schedule: yes\n", "schedule.yaml", ["neither a schedule.json", "nor a schedule.xml"]),
     "no-schedule": ('{"conference": {}}', "empty.json", ["schedule: missing"]),
-    "no-days": ('{"schedule": {"conference": {"acronym": "x", "time_zone_name": "UTC"}}}', "nodays.json",
-                ["schedule.conference.days: missing"]),
-    "no-xml-days": ("<schedule><conference><acronym>x</acronym></conference></schedule>", "nodays.xml",
-                    ["schedule/day: missing"]),
-    "bad-duration": (with_first_event(OLD_JSON, duration="soon"), "bad.json",
-                     ["schedule.conference.days[0].rooms.Hall[0].duration: 'soon' is no duration"]),
-    "bad-start": (with_first_event(OLD_JSON, date=None, start="nine"), "bad.json",
-                  ["schedule.conference.days[0].rooms.Hall[0].start: 'nine' is no time like"]),
+    "no-days": (
+        '{"schedule": {"conference": {"acronym": "x", "time_zone_name": "UTC"}}}',
+        "nodays.json",
+        ["schedule.conference.days: missing"],
+    ),
+    "no-xml-days": (
+        "<schedule><conference><acronym>x</acronym></conference></schedule>",
+        "nodays.xml",
+        ["schedule/day: missing"],
+    ),
+    "bad-duration": (
+        with_first_event(OLD_JSON, duration="soon"),
+        "bad.json",
+        ["schedule.conference.days[0].rooms.Hall[0].duration: 'soon' is no duration"],
+    ),
+    "bad-start": (
+        with_first_event(OLD_JSON, date=None, start="nine"),
+        "bad.json",
+        ["schedule.conference.days[0].rooms.Hall[0].start: 'nine' is no time like"],
+    ),
     "bad-xml-duration": (
-        OLD_XML.replace("<duration>00:45</duration>", "<duration>long</duration>"), "bad.xml",
+        OLD_XML.replace("<duration>00:45</duration>", "<duration>long</duration>"),
+        "bad.xml",
         ["schedule/day[1]/room[1]/event[2]/duration: 'long' is no duration"],
     ),
-    "bad-zone": (json.dumps({"schedule": {"conference": {**OLD_JSON["schedule"]["conference"],
-                                                         "time_zone_name": "Central European Time"}}}),
-                 "zone.json", ["schedule.conference.time_zone_name", "is no IANA time zone", "--timezone"]),
+    "bad-zone": (
+        json.dumps(
+            {
+                "schedule": {
+                    "conference": {
+                        **OLD_JSON["schedule"]["conference"],
+                        "time_zone_name": "Central European Time",
+                    }
+                }
+            }
+        ),
+        "zone.json",
+        ["schedule.conference.time_zone_name", "is no IANA time zone", "--timezone"],
+    ),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_unreadable_schedule_is_refused_with_its_place_and_nothing_stored(runner, app, client, tmp_path,
-                                                                         case):
+def test_unreadable_schedule_is_refused_with_its_place_and_nothing_stored(
+    runner, app, client, tmp_path, case
+):
     text, name, expected = BAD_FILES[case]
     args = [] if case == "bad-zone" else ["--timezone", "Europe/Berlin"]
     result = import_frab(runner, write(tmp_path, text, name), *args)

@@ -92,7 +92,11 @@ def test_dia_meeting_is_browsable(client, seeded):
 def test_china_town_hall_people_in_their_roles(client, seeded):
     town_hall = next(s for s in sessions_by_code(client).values() if s["title"] == "China Town Hall")
     assert town_hall["kind"] == "town_hall"
-    assert {("moderator", "Su Ling"), ("co_host", "Zhang Dingheng"), ("co_host", "Hitoshi Endo")} <= people_in(town_hall)
+    assert {
+        ("moderator", "Su Ling"),
+        ("co_host", "Zhang Dingheng"),
+        ("co_host", "Hitoshi Endo"),
+    } <= people_in(town_hall)
     by_name = {p["person"]["display_name"]: p for p in town_hall["participants"]}
     assert by_name["Zhang Dingheng"]["person"]["organization"]["name"].startswith(
         "China Center for Food and Drug International Exchange"
@@ -107,7 +111,7 @@ def test_china_town_hall_people_in_their_roles(client, seeded):
 def test_roundtable_and_satellite_symposium(client, seeded):
     sessions = sessions_by_code(client).values()
     title = (
-        "Delivering Innovative Medicines Faster to Patients in Asia – From Perspective of China-Japan "
+        "Delivering Innovative Medicines Faster to Patients in Asia – From Perspective of China-Japan "  # noqa: RUF001
         "Collaboration in Simultaneous Global Development"
     )
     roundtable = next(s for s in sessions if s["title"] == title)
@@ -158,7 +162,9 @@ def test_seed_edits_move_version_and_sequence(client, runner, tmp_path):
     session = sessions_by_code(client, "tiny-2025")["S1"]
 
     # A new room for the session: a SEQUENCE change
-    moved = MINIMAL.replace("rooms:\n  - name: Room 101\n", "rooms:\n  - name: Room 101\n  - name: Room 605\n")
+    moved = MINIMAL.replace(
+        "rooms:\n  - name: Room 101\n", "rooms:\n  - name: Room 101\n  - name: Room 605\n"
+    )
     moved = moved.replace("    room: Room 101\n", "    room: Room 605\n")
     result = load(runner, write(tmp_path, moved))
     assert result.exit_code == 0, result.output
@@ -244,7 +250,9 @@ BAD_FILES = {
         "line 29: sessions[0].participants[0].person: 'nobody' is not defined in people",
     ),
     "outside-conference-dates": (
-        MINIMAL.replace('"2025-10-19T09:00"', '"2025-10-21T09:00"').replace('"2025-10-19T10:00"', '"2025-10-21T10:00"'),
+        MINIMAL.replace('"2025-10-19T09:00"', '"2025-10-21T09:00"').replace(
+            '"2025-10-19T10:00"', '"2025-10-21T10:00"'
+        ),
         "line 25: sessions[0].starts_at: The session must lie within the conference's dates, 2025-10-19 to "
         "2025-10-20 in Asia/Tokyo.",
     ),
@@ -320,7 +328,9 @@ def test_rule_broken_only_in_the_database_is_refused_whole(client, runner, app, 
 def test_validate_reports_and_writes_nothing(runner, app, tmp_path):
     ok = runner.invoke(args=["seed", "validate", write(tmp_path, MINIMAL)])
     assert ok.exit_code == 0 and "valid" in ok.output
-    bad = runner.invoke(args=["seed", "validate", write(tmp_path, MINIMAL.replace("Asia/Tokyo", "Mars/Base"))])
+    bad = runner.invoke(
+        args=["seed", "validate", write(tmp_path, MINIMAL.replace("Asia/Tokyo", "Mars/Base"))]
+    )
     assert bad.exit_code == 1 and "conference.timezone" in bad.output
     assert set(row_counts(app).values()) == {0}
 

@@ -20,9 +20,14 @@ from eventapp.enums import ConferenceStatus, Delivery, OrganizationKind, Role, S
 from eventapp.seeding.problems import format_path
 
 # No shrinking: each example is a few loads through the CLI, and a failing one is printed whole anyway.
-SETTINGS = settings(max_examples=50, derandomize=True, database=None, deadline=None,
-                    phases=[Phase.explicit, Phase.generate],
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=50,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 TIMEZONES = ["Asia/Tokyo", "UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "Europe/Berlin"]
 COUNTRIES = ["JP", "CN", "KR", "TW", "US", "DE", "NO"]  # NO: Norway, not false
 LANGUAGES = ["en", "ja", "zh", "zh-Hans", "ko"]
@@ -35,7 +40,9 @@ def texts(longest: int) -> st.SearchStrategy[str]:
     """Names and titles in any script, with punctuation and symbols; now and then exactly as long as allowed."""
     characters = st.characters(categories=["L", "N", "P", "S", "Zs"])
     short = st.text(characters, min_size=1, max_size=16)
-    return st.one_of(short, short, short, st.text(characters, min_size=longest, max_size=longest)).filter(str.strip)
+    return st.one_of(short, short, short, st.text(characters, min_size=longest, max_size=longest)).filter(
+        str.strip
+    )
 
 
 slugs = st.from_regex(r"[a-z0-9]{1,10}(-[a-z0-9]{1,8}){0,2}", fullmatch=True)
@@ -47,29 +54,49 @@ def seed_documents(draw) -> dict[str, Any]:
     start = draw(st.dates(date(2020, 1, 1), date(2030, 12, 1)))
     days = draw(st.integers(1, 3))
     conference = {
-        "slug": draw(slugs), "name": draw(texts(200)), "timezone": draw(st.sampled_from(TIMEZONES)),
-        "start_date": start.isoformat(), "end_date": (start + timedelta(days=days - 1)).isoformat(),
+        "slug": draw(slugs),
+        "name": draw(texts(200)),
+        "timezone": draw(st.sampled_from(TIMEZONES)),
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=days - 1)).isoformat(),
         "status": draw(st.sampled_from([s.value for s in ConferenceStatus])),
         "languages": draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=3)),
         "venue": {"name": draw(texts(200)), "country": draw(st.sampled_from(COUNTRIES))},
     }
     if draw(st.booleans()):
-        conference |= {"series": draw(texts(200)), "edition": draw(st.integers(1, 2**31 - 1)),
-                       "name_translations": {"ja": draw(texts(200))}, "website": "https://example.org/meeting"}
+        conference |= {
+            "series": draw(texts(200)),
+            "edition": draw(st.integers(1, 2**31 - 1)),
+            "name_translations": {"ja": draw(texts(200))},
+            "website": "https://example.org/meeting",
+        }
     organizations = [
-        {"name": name, "kind": draw(st.sampled_from([k.value for k in OrganizationKind])),
-         "country": draw(st.sampled_from([None, *COUNTRIES]))}
+        {
+            "name": name,
+            "kind": draw(st.sampled_from([k.value for k in OrganizationKind])),
+            "country": draw(st.sampled_from([None, *COUNTRIES])),
+        }
         for name in draw(st.lists(texts(200), unique=True, max_size=4))
     ]
     names = [o["name"] for o in organizations]
     people = [
-        {"slug": slug, "given_name": draw(texts(200)), "family_name": draw(texts(200)),
-         "family_name_first": draw(st.booleans()), "honorific": draw(st.sampled_from([None, "Dr.", "Prof."])),
-         "organization": draw(st.sampled_from([None, *names])), "email": f"{slug}@example.org"}
+        {
+            "slug": slug,
+            "given_name": draw(texts(200)),
+            "family_name": draw(texts(200)),
+            "family_name_first": draw(st.booleans()),
+            "honorific": draw(st.sampled_from([None, "Dr.", "Prof."])),
+            "organization": draw(st.sampled_from([None, *names])),
+            "email": f"{slug}@example.org",
+        }
         for slug in draw(st.lists(slugs, unique=True, max_size=4))
     ]
     rooms = [
-        {"name": name, "capacity": draw(st.none() | st.integers(0, 1_000_000)), "is_online": draw(st.booleans())}
+        {
+            "name": name,
+            "capacity": draw(st.none() | st.integers(0, 1_000_000)),
+            "is_online": draw(st.booleans()),
+        }
         for name in draw(st.lists(texts(200), unique=True, max_size=3))
     ]
     tracks = [
@@ -77,7 +104,11 @@ def seed_documents(draw) -> dict[str, Any]:
         for name in draw(st.lists(texts(200), unique=True, max_size=2))
     ]
     booths = [
-        {"label": label, "organization": draw(st.sampled_from(names)), "location": draw(st.none() | texts(200))}
+        {
+            "label": label,
+            "organization": draw(st.sampled_from(names)),
+            "location": draw(st.none() | texts(200)),
+        }
         for label in (draw(st.lists(texts(64), unique=True, max_size=2)) if names else [])
     ]
     sessions = []
@@ -87,27 +118,50 @@ def seed_documents(draw) -> dict[str, Any]:
             kind = SessionKind.SESSION.value
         day = start + timedelta(days=i % days)
         minutes = draw(st.integers(15, 60))
-        people_in = draw(st.lists(st.sampled_from(people), unique_by=lambda p: p["slug"], max_size=3)) if people else []
-        sessions.append({
-            "code": code, "title": draw(texts(500)), "kind": kind,
-            "status": draw(st.sampled_from([s.value for s in SessionStatus])),
-            # One hour of its own for each session: no two can overlap, in a room or for a person.
-            "starts_at": f"{day}T{8 + i:02d}:00", "ends_at": f"{day}T{8 + i:02d}:{minutes % 60:02d}"
-            if minutes < 60 else f"{day}T{9 + i:02d}:00",
-            "room": draw(st.sampled_from([None, *[r["name"] for r in rooms]])),
-            "track": draw(st.sampled_from([None, *[t["name"] for t in tracks]])),
-            "sponsor": draw(st.sampled_from(names)) if kind == SessionKind.SATELLITE_SYMPOSIUM.value else None,
-            "language": draw(st.sampled_from([None, *LANGUAGES])),
-            "interpretation": draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=2)),
-            "delivery": draw(st.sampled_from([d.value for d in Delivery])),
-            "participants": [
-                {"person": person["slug"], "role": draw(st.sampled_from([r.value for r in Role])), "order": order,
-                 "remote": draw(st.booleans())}
-                for order, person in enumerate(people_in)
-            ],
-        })
-    return {"conference": conference, "organizations": organizations, "people": people, "rooms": rooms,
-            "tracks": tracks, "booths": booths, "sessions": sessions}
+        people_in = (
+            draw(st.lists(st.sampled_from(people), unique_by=lambda p: p["slug"], max_size=3))
+            if people
+            else []
+        )
+        sessions.append(
+            {
+                "code": code,
+                "title": draw(texts(500)),
+                "kind": kind,
+                "status": draw(st.sampled_from([s.value for s in SessionStatus])),
+                # One hour of its own for each session: no two can overlap, in a room or for a person.
+                "starts_at": f"{day}T{8 + i:02d}:00",
+                "ends_at": f"{day}T{8 + i:02d}:{minutes % 60:02d}"
+                if minutes < 60
+                else f"{day}T{9 + i:02d}:00",
+                "room": draw(st.sampled_from([None, *[r["name"] for r in rooms]])),
+                "track": draw(st.sampled_from([None, *[t["name"] for t in tracks]])),
+                "sponsor": draw(st.sampled_from(names))
+                if kind == SessionKind.SATELLITE_SYMPOSIUM.value
+                else None,
+                "language": draw(st.sampled_from([None, *LANGUAGES])),
+                "interpretation": draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=2)),
+                "delivery": draw(st.sampled_from([d.value for d in Delivery])),
+                "participants": [
+                    {
+                        "person": person["slug"],
+                        "role": draw(st.sampled_from([r.value for r in Role])),
+                        "order": order,
+                        "remote": draw(st.booleans()),
+                    }
+                    for order, person in enumerate(people_in)
+                ],
+            }
+        )
+    return {
+        "conference": conference,
+        "organizations": organizations,
+        "people": people,
+        "rooms": rooms,
+        "tracks": tracks,
+        "booths": booths,
+        "sessions": sessions,
+    }
 
 
 # Mutations: one field of a valid file set to a wrong value, and the path the refusal must name
@@ -129,35 +183,51 @@ def mutations(doc: dict[str, Any]) -> list[tuple[tuple[str | int, ...], list[Any
         (("conference", "venue", "country"), ["Japan", "jp"]),
         (("conference", "surprise"), ["a field the format does not have"]),
     ]
-    for i, organization in enumerate(doc["organizations"]):
-        found += [(("organizations", i, "kind"), ["company", 3]), (("organizations", i, "country"), ["JPN", 81]),
-                  (("organizations", i, "name"), ["", None, "x" * 201])]
-    for i, person in enumerate(doc["people"]):
-        found += [(("people", i, "slug"), ["Bad Slug", "ü"]), (("people", i, "email"), ["not-an-email"]),
-                  (("people", i, "organization"), ["Nowhere Inc"]), (("people", i, "given_name"), ["", None]),
-                  (("people", i, "family_name_first"), ["sometimes", 2])]
-    for i, room in enumerate(doc["rooms"]):
-        found += [(("rooms", i, "capacity"), [-1, 1_000_001, 2.5, "big"]), (("rooms", i, "is_online"), ["sometimes", 2])]
-    for i, track in enumerate(doc["tracks"]):
+    for i in range(len(doc["organizations"])):
+        found += [
+            (("organizations", i, "kind"), ["company", 3]),
+            (("organizations", i, "country"), ["JPN", 81]),
+            (("organizations", i, "name"), ["", None, "x" * 201]),
+        ]
+    for i in range(len(doc["people"])):
+        found += [
+            (("people", i, "slug"), ["Bad Slug", "ü"]),
+            (("people", i, "email"), ["not-an-email"]),
+            (("people", i, "organization"), ["Nowhere Inc"]),
+            (("people", i, "given_name"), ["", None]),
+            (("people", i, "family_name_first"), ["sometimes", 2]),
+        ]
+    for i in range(len(doc["rooms"])):
+        found += [
+            (("rooms", i, "capacity"), [-1, 1_000_001, 2.5, "big"]),
+            (("rooms", i, "is_online"), ["sometimes", 2]),
+        ]
+    for i in range(len(doc["tracks"])):
         found += [(("tracks", i, "color"), ["red", "#12345", "#gggggg"])]
-    for i, booth in enumerate(doc["booths"]):
+    for i in range(len(doc["booths"])):
         found += [(("booths", i, "organization"), ["Nobody Ltd"]), (("booths", i, "label"), ["", "x" * 65])]
     for i, session in enumerate(doc["sessions"]):
         found += [
-            (("sessions", i, "kind"), ["lecture"]), (("sessions", i, "status"), ["done"]),
+            (("sessions", i, "kind"), ["lecture"]),
+            (("sessions", i, "status"), ["done"]),
             (("sessions", i, "starts_at"), ["soon", "2025-13-01T10:00", "1999-01-01T10:00"]),
             (("sessions", i, "ends_at"), [session["starts_at"]]),
-            (("sessions", i, "room"), ["Nowhere Hall"]), (("sessions", i, "track"), ["No Such Track"]),
-            (("sessions", i, "sponsor"), ["Ghost Corp"]), (("sessions", i, "language"), ["english", "e"]),
-            (("sessions", i, "interpretation"), [["x"], "ja"]), (("sessions", i, "delivery"), ["telepathy"]),
+            (("sessions", i, "room"), ["Nowhere Hall"]),
+            (("sessions", i, "track"), ["No Such Track"]),
+            (("sessions", i, "sponsor"), ["Ghost Corp"]),
+            (("sessions", i, "language"), ["english", "e"]),
+            (("sessions", i, "interpretation"), [["x"], "ja"]),
+            (("sessions", i, "delivery"), ["telepathy"]),
             (("sessions", i, "title"), ["", None, "x" * 501]),
         ]
         if i:
             found += [(("sessions", i, "code"), [doc["sessions"][0]["code"]])]  # defined twice
         for j, _participant in enumerate(session["participants"]):
-            found += [(("sessions", i, "participants", j, "role"), ["boss"]),
-                      (("sessions", i, "participants", j, "person"), ["nobody"]),
-                      (("sessions", i, "participants", j, "order"), [-1, 10_001, 1.5])]
+            found += [
+                (("sessions", i, "participants", j, "role"), ["boss"]),
+                (("sessions", i, "participants", j, "person"), ["nobody"]),
+                (("sessions", i, "participants", j, "order"), [-1, 10_001, 1.5]),
+            ]
     return found
 
 

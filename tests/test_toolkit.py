@@ -38,7 +38,9 @@ def test_export_to_a_file_and_load_it_again_changes_nothing(runner, app, seeded,
     assert result.exit_code == 0 and target.exists()
     counts = row_counts(app)
     again = load(runner, target)
-    assert again.exit_code == 0 and " 0 created, 0 changed" in again.output and "1 created" not in again.output
+    assert (
+        again.exit_code == 0 and " 0 created, 0 changed" in again.output and "1 created" not in again.output
+    )
     assert row_counts(app) == counts
 
 
@@ -48,44 +50,61 @@ def test_export_of_unknown_conference_fails(runner):
 
 
 def test_clone_keeps_every_sessions_local_time_and_day_order(client, runner, admin, seeded):
-    result = runner.invoke(args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2026", "--start", "2026-10-18"])
+    result = runner.invoke(
+        args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2026", "--start", "2026-10-18"]
+    )
     assert result.exit_code == 0, result.output
     new = client.get("/api/v1/conferences/dia-japan-2026", headers=admin).get_json()
     assert (new["start_date"], new["end_date"], new["status"], new["edition"]) == (
-        "2026-10-18", "2026-10-20", "draft", 23)
+        "2026-10-18",
+        "2026-10-20",
+        "draft",
+        23,
+    )
     assert {r["name"] for r in new["rooms"]} == {
-        r["name"] for r in client.get("/api/v1/conferences/dia-japan-2025").get_json()["rooms"]}
+        r["name"] for r in client.get("/api/v1/conferences/dia-japan-2025").get_json()["rooms"]
+    }
     assert len(new["booths"]) == 3
 
     def by_code(slug, headers=None):
-        items = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200", headers=headers).get_json()["items"]
+        items = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200", headers=headers).get_json()[
+            "items"
+        ]
         return {s["code"]: s for s in items}
 
     old, cloned = by_code("dia-japan-2025"), by_code("dia-japan-2026", admin)
     assert set(old) == set(cloned)
     for code, session in old.items():
-        before, after = (datetime.fromisoformat(session["starts_at"]),
-                         datetime.fromisoformat(cloned[code]["starts_at"]))
+        before, after = (
+            datetime.fromisoformat(session["starts_at"]),
+            datetime.fromisoformat(cloned[code]["starts_at"]),
+        )
         assert (after.date() - before.date()).days == (datetime(2026, 10, 18) - datetime(2025, 10, 19)).days
         assert after.timetz() == before.timetz()
         assert cloned[code]["status"] == "draft"
         assert [(p["role"], p["person"]["id"]) for p in cloned[code]["participants"]] == [
-            (p["role"], p["person"]["id"]) for p in session["participants"]]
+            (p["role"], p["person"]["id"]) for p in session["participants"]
+        ]
     # Day order is kept
     assert [c for c, _ in sorted(old.items(), key=lambda i: i[1]["starts_at"])] == [
-        c for c, _ in sorted(cloned.items(), key=lambda i: i[1]["starts_at"])]
+        c for c, _ in sorted(cloned.items(), key=lambda i: i[1]["starts_at"])
+    ]
 
 
 def test_clone_refuses_an_existing_slug(runner, seeded):
-    result = runner.invoke(args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2025", "--start", "2026-10-18"])
+    result = runner.invoke(
+        args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2025", "--start", "2026-10-18"]
+    )
     assert result.exit_code != 0 and "exists already" in result.output
-
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--as", "Not A Slug"], "  conference.slug: Use lower-case letters, digits and single hyphens only."),
+        (
+            ["--as", "Not A Slug"],
+            "  conference.slug: Use lower-case letters, digits and single hyphens only.",
+        ),
         (["--as", "dia-x", "--name", "x" * 201], "  conference.name: Length must be between 1 and 200."),
     ],
     ids=["slug", "name"],
@@ -122,7 +141,7 @@ def test_seed_json_schema_describes_the_dia_seed():
 
     schema = json.loads((ROOT / "seed" / "seed.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
-    document = yaml.load(DIA_SEED.read_text(encoding="utf-8"), Loader=SeedYamlLoader)  # noqa: S506
+    document = yaml.load(DIA_SEED.read_text(encoding="utf-8"), Loader=SeedYamlLoader)  # a SafeLoader
     jsonschema.Draft202012Validator(schema).validate(document)
     bad = {**document, "sessions": [{**document["sessions"][0], "colour": "red"}]}
     assert list(jsonschema.Draft202012Validator(schema).iter_errors(bad))
@@ -142,7 +161,12 @@ def test_progress_bar_on_a_terminal_only(runner, app, tmp_path):
     leader, follower = pty.openpty()
     process = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "seed", "load", str(DIA_SEED)],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower, timeout=60,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=60,
     )
     os.close(follower)
     terminal = b""
