@@ -50,24 +50,35 @@ def test_feed_assembled_from_cached_pieces_equals_a_fresh_render(app, client, ad
 
 
 def _change_room(client, admin, session):
-    return client.patch(f"{DIA}/rooms/{session['room_id']}", json={"name": "Room 101 East"}, headers=admin), \
-        "Room 101 East"
+    return client.patch(
+        f"{DIA}/rooms/{session['room_id']}", json={"name": "Room 101 East"}, headers=admin
+    ), "Room 101 East"
 
 
 def _change_track(client, admin, session):
-    return client.patch(f"{DIA}/tracks/{session['track_id']}", json={"name": "Sponsored Symposia"}, headers=admin), \
-        "Sponsored Symposia"
+    return client.patch(
+        f"{DIA}/tracks/{session['track_id']}", json={"name": "Sponsored Symposia"}, headers=admin
+    ), "Sponsored Symposia"
 
 
 def _change_sponsor(client, admin, session):
     # A sponsor that is nobody's organization in the session, so that only the sponsor's own change can show.
-    sponsor = client.post("/api/v1/organizations", json={"name": "Sponsor KK", "kind": "industry", "country": "JP"},
-                          headers=admin).get_json()["id"]
-    assert client.patch(f"{DIA}/sessions/{session['id']}", json={"sponsor_id": sponsor}, headers=admin).status_code == 200
+    sponsor = client.post(
+        "/api/v1/organizations",
+        json={"name": "Sponsor KK", "kind": "industry", "country": "JP"},
+        headers=admin,
+    ).get_json()["id"]
+    assert (
+        client.patch(
+            f"{DIA}/sessions/{session['id']}", json={"sponsor_id": sponsor}, headers=admin
+        ).status_code
+        == 200
+    )
     for path in ("schedule.ics", "schedule"):
         client.get(f"{DIA}/{path}")  # the pieces with the new sponsor, kept
-    return client.patch(f"/api/v1/organizations/{sponsor}", json={"name": "Sponsor Group KK"}, headers=admin), \
-        "Sponsored by Sponsor Group KK"
+    return client.patch(
+        f"/api/v1/organizations/{sponsor}", json={"name": "Sponsor Group KK"}, headers=admin
+    ), "Sponsored by Sponsor Group KK"
 
 
 def _change_person(client, admin, session):
@@ -79,25 +90,43 @@ def _change_employer(client, admin, session):
     # Not the satellite's sponsor: the organization of a speaker in a session without one (the roundtable).
     roundtable = next(s for s in client.get(f"{DIA}/sessions").get_json()["items"] if s["code"] == "RT-CN-JP")
     organization = roundtable["participants"][0]["person"]["organization_id"]
-    return client.patch(f"/api/v1/organizations/{organization}", json={"name": "PMDA (Japan)"},
-                        headers=admin), "PMDA (Japan)"
+    return client.patch(
+        f"/api/v1/organizations/{organization}", json={"name": "PMDA (Japan)"}, headers=admin
+    ), "PMDA (Japan)"
 
 
 def _change_participation(client, admin, session):
     participants = [{"person_id": p["person_id"], "role": "panelist"} for p in session["participants"]]
-    return client.patch(f"{DIA}/sessions/{session['id']}", json={"participants": participants}, headers=admin), \
-        "Panelist: Sun Lixia"
+    return client.patch(
+        f"{DIA}/sessions/{session['id']}", json={"participants": participants}, headers=admin
+    ), "Panelist: Sun Lixia"
 
 
 def _change_venue(client, admin, session):
-    venue = {"name": "Tokyo Big Sight", "address": "3-11-1 Ariake, Koto-ku", "city": "Tokyo (Ariake)",
-             "country": "JP"}
+    venue = {
+        "name": "Tokyo Big Sight",
+        "address": "3-11-1 Ariake, Koto-ku",
+        "city": "Tokyo (Ariake)",
+        "country": "JP",
+    }
     return client.patch(DIA, json={"venue": venue}, headers=admin), "Tokyo (Ariake)"
 
 
-@pytest.mark.parametrize("change", [_change_room, _change_track, _change_sponsor, _change_person, _change_employer,
-                                    _change_participation, _change_venue])
-def test_a_change_to_anything_a_session_shows_renders_it_again(app, client, admin, seeded, database_url, change):
+@pytest.mark.parametrize(
+    "change",
+    [
+        _change_room,
+        _change_track,
+        _change_sponsor,
+        _change_person,
+        _change_employer,
+        _change_participation,
+        _change_venue,
+    ],
+)
+def test_a_change_to_anything_a_session_shows_renders_it_again(
+    app, client, admin, seeded, database_url, change
+):
     """A session's kept pieces are found by when anything it shows last changed, read from the database before
     anything is loaded: a change to its room, track, sponsor, people, their organizations or the venue must
     reach the warm feed, exactly as a cold render gives it."""
@@ -153,8 +182,12 @@ def test_no_stale_feed_after_a_change_with_redis(redis_apps, admin, seeded):
     first, second = (app.test_client() for app in redis_apps)
     before = second.get(FEED)
     sessions = first.get(f"{DIA}/sessions").get_json()["items"]
-    assert first.patch(f"{DIA}/sessions/{sessions[0]['id']}", json={"title": "Renamed everywhere"},
-                       headers=admin).status_code == 200
+    assert (
+        first.patch(
+            f"{DIA}/sessions/{sessions[0]['id']}", json={"title": "Renamed everywhere"}, headers=admin
+        ).status_code
+        == 200
+    )
     for client in (second, first):
         after = client.get(FEED)
         assert after.headers["ETag"] != before.headers["ETag"]
