@@ -37,7 +37,7 @@ from werkzeug.wsgi import get_host
 from eventapp.db import get_engine
 from eventapp.feeds.cache import BytesLRU
 from eventapp.feeds.http import gzip_etag, is_fresh
-from eventapp.feeds.publish import ETAG_OF_VERSION, PUBLISHED_STATE
+from eventapp.feeds.publish import ETAG_OF_VERSION, PUBLISHED_STATE, VERSION_ROW
 
 FEED_PATH = re.compile(
     r"^/api/v1/conferences/([a-z0-9]+(?:-[a-z0-9]+)*)/schedule(?:\.ics|\.xml|\.frab\.json)?$"
@@ -207,12 +207,15 @@ class FeedReplay:
         """Let Flask answer, and keep its answer under key if it is a 200 or 304 of the version row read. With
         a 200 kept and no 304 yet, Flask is asked for its 304 too, so that the next poll that has this version
         is answered here, with the very 304 Flask gives."""
+        state = self.versions.convert(row)
+        environ[VERSION_ROW] = state  # the view's version query, made already
         status, headers, body = self._through_flask(environ, start_response)
-        entry = self._keep(key, row, entry, environ, status, headers, body)
+        entry = self._keep(key, state, entry, environ, status, headers, body)
         if entry is not None and 304 not in entry.answers:
             conditional = {**environ, "HTTP_IF_NONE_MATCH": entry.etag, "wsgi.input": io.BytesIO()}
-            conditional.pop("HTTP_IF_MODIFIED_SINCE", None)
-            self._keep(key, row, entry, conditional, *self._through_flask(conditional, _ignore))
+            for name in ("HTTP_IF_MODIFIED_SINCE", ETAG_OF_VERSION):
+                conditional.pop(name, None)
+            self._keep(key, state, entry, conditional, *self._through_flask(conditional, _ignore))
         return [body]
 
     def _through_flask(self, environ: dict[str, Any], start_response: Callable) -> tuple[str, Headers, bytes]:
@@ -234,19 +237,19 @@ class FeedReplay:
     def _keep(
         self,
         key: tuple,
-        row: tuple,
+        state: tuple,
         entry: Entry | None,
         environ: dict[str, Any],
         status: str,
         headers: Headers,
         body: bytes,
     ) -> Entry | None:
-        """Keep a 200 or 304 of a conference feed under key, if its ETag is the one the version row implies."""
+        """Keep a 200 or 304 of a conference feed under key, if its ETag is the one the version read implies."""
         etag_of = environ.get(ETAG_OF_VERSION)  # set by the view once it has found the conference
         code = int(status.split(" ", 1)[0])
         if etag_of is None or code not in (200, 304):
             return None
-        conference_id, created_at, version, changed_at = self.versions.convert(row)
+        conference_id, created_at, version, changed_at = state
         expected = etag_of(conference_id, created_at, version)
         etag = next((value for name, value in headers if name == "ETag"), None)
         if etag not in (expected, gzip_etag(expected)):
