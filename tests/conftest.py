@@ -2,45 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from sqlalchemy import text
+from helpers import DIA_SEED, POSTGRES_URL, empty_tables, issue_token, make_app, reset_database
 
-from eventapp import create_app
 from eventapp.db import get_engine
-from eventapp.models import Base
-
-ROOT = Path(__file__).resolve().parent.parent
-DIA_SEED = ROOT / "seed" / "dia-japan-2025.yaml"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
-
-
-# For tests that only mean something on PostgreSQL.
-requires_postgres = pytest.mark.skipif(
-    not (POSTGRES_URL or "").startswith("postgresql"),
-    reason="TEST_DATABASE_URL is not set to a PostgreSQL database (.ci/run sets it)",
-)
-
-
-def reset_database(app) -> None:
-    """Drop everything in the database, so that migrations start from empty."""
-    engine = get_engine(app)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    else:
-        with engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-
-
-def make_app(url: str, **config):
-    """An app on url, in testing mode; rate limits off unless config turns them on (tests/test_limits.py)."""
-    return create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False, **config})
 
 
 @pytest.fixture(scope="session")
@@ -66,18 +31,6 @@ def _empty_tables(request):
         empty_tables(request.getfixturevalue("app"))
 
 
-def empty_tables(app) -> None:
-    """Delete every row, keeping the schema (and restarting ids on PostgreSQL)."""
-    engine = get_engine(app)
-    tables = [t.name for t in Base.metadata.sorted_tables]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                connection.execute(text(f'DELETE FROM "{table}"'))
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -94,13 +47,6 @@ def seeded(runner):
     result = runner.invoke(args=["seed", "load", str(DIA_SEED)])
     assert result.exit_code == 0, result.output
     return result
-
-
-def issue_token(runner, *args: str) -> dict[str, str]:
-    """Authorization headers for a token made with `flask tokens create ARGS`."""
-    result = runner.invoke(args=["tokens", "create", *args])
-    assert result.exit_code == 0, result.output
-    return {"Authorization": f"Bearer {result.output.strip()}"}
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_seed import MINIMAL, load, write
+from helpers import MINIMAL, load, write
 
 ERROR_KEYS = {"status", "code", "message", "errors"}
 

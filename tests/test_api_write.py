@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import issue_token
-from test_seed import row_counts
+from helpers import issue_token, row_counts
 
 SLUG = "dia-japan-2026"
 BASE = f"/api/v1/conferences/{SLUG}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from test_seed import row_counts
+from helpers import row_counts
 
 SLUG = "race-2026"
 BASE = f"/api/v1/conferences/{SLUG}"

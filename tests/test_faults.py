@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import requires_postgres
+from helpers import requires_postgres
 
 RESTART = os.environ.get("TEST_PG_RESTART")
 BASE = "/api/v1/conferences/fault-2026"

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import xmlschema
+from helpers import load, write
 from jsonschema import Draft6Validator, FormatChecker
-from test_seed import load, write
 
 DATA = Path(__file__).resolve().parent / "data" / "frab"
 DIA = "/api/v1/conferences/dia-japan-2025"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from test_seed import row_counts
+from helpers import row_counts
 
 DEMOCON = Path(__file__).resolve().parent / "data" / "frab" / "pretalx-democon.json"
 DIA = "/api/v1/conferences/dia-japan-2025"

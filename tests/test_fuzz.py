@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import issue_token
+from helpers import issue_token
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks

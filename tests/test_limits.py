@@ -9,8 +9,7 @@ import os
 import uuid
 
 import pytest
-from conftest import issue_token, make_app
-from test_seed import row_counts
+from helpers import issue_token, make_app, row_counts
 
 from eventapp import create_app
 from eventapp.db import get_engine

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import POSTGRES_URL, make_app, requires_postgres, reset_database
+from helpers import POSTGRES_URL, make_app, requires_postgres, reset_database
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 

@@ -7,7 +7,7 @@ import hashlib
 import re
 
 import pytest
-from conftest import make_app
+from helpers import make_app
 from sqlalchemy import text
 
 from eventapp.db import get_engine

@@ -2,67 +2,8 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-from conftest import DIA_SEED
-from sqlalchemy import func, select
-
-from eventapp.db import get_engine
-from eventapp.models import Base
-
-MINIMAL = textwrap.dedent(
-    """\
-    conference:
-      slug: tiny-2025
-      name: Tiny Meeting
-      timezone: Asia/Tokyo
-      start_date: "2025-10-19"
-      end_date: "2025-10-20"
-      status: published
-    organizations:
-      - name: Tigermed
-        kind: cro
-    people:
-      - slug: sun-lixia
-        given_name: Lixia
-        family_name: Sun
-        family_name_first: true
-        organization: Tigermed
-        email: sun@example.com
-    rooms:
-      - name: Room 101
-    sessions:
-      - code: S1
-        title: Opening
-        kind: plenary
-        status: confirmed
-        starts_at: "2025-10-19T09:00"
-        ends_at: "2025-10-19T10:00"
-        room: Room 101
-        participants:
-          - person: sun-lixia
-            role: speaker
-    """
-)
-
-
-def write(tmp_path, text: str, name: str = "seed.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-def load(runner, path):
-    return runner.invoke(args=["seed", "load", str(path)])
-
-
-def row_counts(app) -> dict[str, int]:
-    with get_engine(app).connect() as connection:
-        return {
-            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-            for table in Base.metadata.sorted_tables
-        }
+from helpers import DIA_SEED, MINIMAL, load, row_counts, write
 
 
 def sessions_by_code(client, slug="dia-japan-2025"):

@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import empty_tables, issue_token
+from helpers import empty_tables, issue_token, row_counts
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from test_seed import row_counts
 
 from eventapp.enums import ConferenceStatus, Delivery, OrganizationKind, Role, SessionKind, SessionStatus
 from eventapp.seeding.problems import format_path

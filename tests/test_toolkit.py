@@ -6,8 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import DIA_SEED, ROOT, make_app, reset_database
-from test_seed import load, row_counts, write
+from helpers import DIA_SEED, ROOT, load, make_app, reset_database, row_counts, write
 
 from eventapp.db import get_engine
 

@@ -1,0 +1,124 @@
+"""What the test modules share: the database's set-up and clean-up, apps, tokens and seed files.
+
+Fixtures live in conftest.py; everything a test module imports lives here, so that no test module imports
+another.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from eventapp import create_app
+from eventapp.db import get_engine
+from eventapp.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+DIA_SEED = ROOT / "seed" / "dia-japan-2025.yaml"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+# For tests that only mean something on PostgreSQL.
+requires_postgres = pytest.mark.skipif(
+    not (POSTGRES_URL or "").startswith("postgresql"),
+    reason="TEST_DATABASE_URL is not set to a PostgreSQL database (.ci/run sets it)",
+)
+
+
+def reset_database(app) -> None:
+    """Drop everything in the database, so that migrations start from empty."""
+    engine = get_engine(app)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def make_app(url: str, **config):
+    """An app on url, in testing mode; rate limits off unless config turns them on (tests/test_limits.py)."""
+    return create_app({"TESTING": True, "DATABASE_URL": url, "RATELIMIT_ENABLED": False, **config})
+
+
+def empty_tables(app) -> None:
+    """Delete every row, keeping the schema (and restarting ids on PostgreSQL)."""
+    engine = get_engine(app)
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+def issue_token(runner, *args: str) -> dict[str, str]:
+    """Authorization headers for a token made with `flask tokens create ARGS`."""
+    result = runner.invoke(args=["tokens", "create", *args])
+    assert result.exit_code == 0, result.output
+    return {"Authorization": f"Bearer {result.output.strip()}"}
+
+
+MINIMAL = textwrap.dedent(
+    """\
+    conference:
+      slug: tiny-2025
+      name: Tiny Meeting
+      timezone: Asia/Tokyo
+      start_date: "2025-10-19"
+      end_date: "2025-10-20"
+      status: published
+    organizations:
+      - name: Tigermed
+        kind: cro
+    people:
+      - slug: sun-lixia
+        given_name: Lixia
+        family_name: Sun
+        family_name_first: true
+        organization: Tigermed
+        email: sun@example.com
+    rooms:
+      - name: Room 101
+    sessions:
+      - code: S1
+        title: Opening
+        kind: plenary
+        status: confirmed
+        starts_at: "2025-10-19T09:00"
+        ends_at: "2025-10-19T10:00"
+        room: Room 101
+        participants:
+          - person: sun-lixia
+            role: speaker
+    """
+)
+
+
+def write(tmp_path, text: str, name: str = "seed.yaml") -> str:
+    """Write a seed file's text under tmp_path; its path."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def load(runner, path):
+    """`flask seed load path`, as a user runs it."""
+    return runner.invoke(args=["seed", "load", str(path)])
+
+
+def row_counts(app) -> dict[str, int]:
+    """Rows in every table: what a refused request or command must leave as it was."""
+    with get_engine(app).connect() as connection:
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in Base.metadata.sorted_tables
+        }
