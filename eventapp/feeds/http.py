@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, request
-from werkzeug.http import http_date
+from werkzeug.http import http_date, parse_etags, unquote_etag
 from werkzeug.sansio.http import is_resource_modified
 
 from eventapp.feeds.cache import CachedFeed
@@ -34,16 +34,13 @@ def is_fresh(
     """Whether the client's copy is current, by werkzeug's rules: If-None-Match names etag, its gzipped twin
     (either names the same version) or *, weakly compared; or, only without If-None-Match, If-Modified-Since
     is not before last_modified. (No If-Match, If-Range or Range: they mean nothing to a feed's GET.)"""
-    since = if_modified_since if if_none_match is None else None
-    return any(
-        not is_resource_modified(
-            http_if_none_match=if_none_match,
-            http_if_modified_since=since,
-            etag=tag,
-            last_modified=last_modified,
-        )
-        for tag in (etag, gzip_etag(etag))
-    )
+    if if_none_match is not None:
+        # The comparison werkzeug's is_resource_modified makes, parsing the header once for both tags.
+        tags = parse_etags(if_none_match)
+        return any(tags.contains_weak(unquote_etag(tag)[0]) for tag in (etag, gzip_etag(etag)))
+    if if_modified_since is None:
+        return False  # what werkzeug would say, without parsing anything: most polls send no validator
+    return not is_resource_modified(http_if_modified_since=if_modified_since, last_modified=last_modified)
 
 
 def validators(

@@ -23,7 +23,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,9 @@ FEED_PATH = re.compile(
 )
 # Accept-Encoding values seen, and whether each takes gzip: a handful in practice, bounded all the same.
 MAX_ENCODINGS = 256
+# Validator values (If-None-Match, If-Modified-Since) whose freshness an entry remembers, as is_fresh decided
+# it: a poller sends the same ones every time.
+MAX_DECIDED = 64
 # What a recorded answer costs beside its body (headers, key, bookkeeping), for the cache's budget.
 ENTRY_OVERHEAD = 2048
 Headers = list[tuple[str, str]]
@@ -142,10 +145,21 @@ class Entry:
     etag: str  # the plain representation's, which the gzipped one validates like
     last_modified: datetime
     answers: dict[int, Recorded]
+    decided: dict[tuple, bool] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
         return sum(len(answer.body) + ENTRY_OVERHEAD for answer in self.answers.values())
+
+    def fresh(self, environ: dict[str, Any]) -> bool:
+        """Whether the request's validators name this version (feeds.http.is_fresh, as the Flask view asks)."""
+        validators = (environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE"))
+        fresh = self.decided.get(validators)
+        if fresh is None:
+            fresh = is_fresh(self.etag, self.last_modified, *validators)
+            if len(self.decided) < MAX_DECIDED:
+                self.decided[validators] = fresh
+        return fresh
 
 
 class FeedReplay:
@@ -189,13 +203,7 @@ class FeedReplay:
         )
         entry: Entry | None = self.entries.get(key)
         if entry is not None:
-            fresh = is_fresh(
-                entry.etag,
-                entry.last_modified,
-                environ.get("HTTP_IF_NONE_MATCH"),
-                environ.get("HTTP_IF_MODIFIED_SINCE"),
-            )
-            answer = entry.answers.get(304 if fresh else 200)
+            answer = entry.answers.get(304 if entry.fresh(environ) else 200)
             if answer is not None:
                 start_response(answer.status, list(answer.headers))
                 return [answer.body]
