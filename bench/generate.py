@@ -15,13 +15,53 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from eventapp.seeding.export import to_yaml  # noqa: E402
+from eventapp.seeding.export import to_yaml
 
 KINDS = ["session", "session", "session", "workshop", "roundtable", "symposium", "plenary", "forum"]
 ROLES = ["moderator", "speaker", "speaker", "panelist"]
-WORDS = ("regulatory science clinical trial multi-regional evidence oncology biomarker real-world data safety "
-         "harmonization pediatric rare disease digital endpoint decentralized approval review pathway").split()
-JA_WORDS = "規制 科学 臨床 試験 国際 共同 治験 承認 審査 安全性 医薬品 開発 評価 日本 中国 アジア 患者 データ".split()
+WORDS = [
+    "regulatory",
+    "science",
+    "clinical",
+    "trial",
+    "multi-regional",
+    "evidence",
+    "oncology",
+    "biomarker",
+    "real-world",
+    "data",
+    "safety",
+    "harmonization",
+    "pediatric",
+    "rare",
+    "disease",
+    "digital",
+    "endpoint",
+    "decentralized",
+    "approval",
+    "review",
+    "pathway",
+]
+JA_WORDS = [
+    "規制",
+    "科学",
+    "臨床",
+    "試験",
+    "国際",
+    "共同",
+    "治験",
+    "承認",
+    "審査",
+    "安全性",
+    "医薬品",
+    "開発",
+    "評価",
+    "日本",
+    "中国",
+    "アジア",
+    "患者",
+    "データ",
+]
 
 
 def _text(rng: random.Random, japanese: bool, length: int) -> str:
@@ -40,8 +80,12 @@ def meeting(sessions: int, rooms: int, slug: str = "bench", seed: int = 42) -> d
     minutes = max(15, min(60, (10 * 60) // slots_per_day))
     pool = rooms * 4 * 3  # three slots' worth of people before anyone is reused
     people = [
-        {"slug": f"person-{i}", "given_name": f"Given{i}", "family_name": f"Family{i}",
-         "organization": f"Organization {i % 50}"}
+        {
+            "slug": f"person-{i}",
+            "given_name": f"Given{i}",
+            "family_name": f"Family{i}",
+            "organization": f"Organization {i % 50}",
+        }
         for i in range(pool)
     ]
     items = []
@@ -54,24 +98,31 @@ def meeting(sessions: int, rooms: int, slug: str = "bench", seed: int = 42) -> d
         participants = [
             {"person": f"person-{stretch + room * 4 + j}", "role": ROLES[j]} for j in range(rng.randint(1, 4))
         ]
-        items.append({
-            "code": f"S{n:05d}",
-            "title": _text(rng, japanese, 40).rstrip("。."),
-            "abstract": _text(rng, japanese, 600),
-            "kind": rng.choice(KINDS),
-            "status": "confirmed",
-            "starts_at": f"2026-10-{18 + day}T{start // 60:02d}:{start % 60:02d}",
-            "ends_at": f"2026-10-{18 + day}T{(start + minutes) // 60:02d}:{(start + minutes) % 60:02d}",
-            "room": f"Room {room + 1}",
-            "track": f"Track {n % 8 + 1}",
-            "language": "ja" if japanese else "en",
-            "interpretation": ["en"] if japanese else ["ja"],
-            "participants": participants,
-        })
+        items.append(
+            {
+                "code": f"S{n:05d}",
+                "title": _text(rng, japanese, 40).rstrip("。."),
+                "abstract": _text(rng, japanese, 600),
+                "kind": rng.choice(KINDS),
+                "status": "confirmed",
+                "starts_at": f"2026-10-{18 + day}T{start // 60:02d}:{start % 60:02d}",
+                "ends_at": f"2026-10-{18 + day}T{(start + minutes) // 60:02d}:{(start + minutes) % 60:02d}",
+                "room": f"Room {room + 1}",
+                "track": f"Track {n % 8 + 1}",
+                "language": "ja" if japanese else "en",
+                "interpretation": ["en"] if japanese else ["ja"],
+                "participants": participants,
+            }
+        )
     return {
         "conference": {
-            "slug": slug, "name": f"Benchmark Meeting ({sessions} sessions)", "timezone": "Asia/Tokyo",
-            "start_date": "2026-10-18", "end_date": "2026-10-20", "languages": ["en", "ja"], "status": "published",
+            "slug": slug,
+            "name": f"Benchmark Meeting ({sessions} sessions)",
+            "timezone": "Asia/Tokyo",
+            "start_date": "2026-10-18",
+            "end_date": "2026-10-20",
+            "languages": ["en", "ja"],
+            "status": "published",
             "venue": {"name": "Tokyo Big Sight", "city": "Tokyo", "country": "JP"},
         },
         "organizations": [{"name": f"Organization {i}", "kind": "industry"} for i in range(50)],

@@ -11,7 +11,7 @@ import pickle
 
 with open(os.environ["REFERENCE_RESPONSES"], "rb") as handle:
     # {path with query: (status line, [(header, value), ...], body bytes)}
-    RESPONSES: dict[str, tuple[str, list[tuple[str, str]], bytes]] = pickle.load(handle)  # noqa: S301 - our own file
+    RESPONSES: dict[str, tuple[str, list[tuple[str, str]], bytes]] = pickle.load(handle)
 
 NOT_MODIFIED = "304 Not Modified"
 

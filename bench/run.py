@@ -67,8 +67,12 @@ def free_port() -> int:
 
 def request(url: str, method: str = "GET", body: dict | None = None, headers: dict | None = None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={
-        **HEADERS, **(headers or {}), **({"Content-Type": "application/json"} if data else {})})
+    req = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={**HEADERS, **(headers or {}), **({"Content-Type": "application/json"} if data else {})},
+    )
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=120) as response:
@@ -85,10 +89,20 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "2", app],
-            cwd=ROOT, env={**os.environ, "ACCESS_LOG": "", "MAX_REQUESTS": "0", "PYTHONPATH": str(ROOT), **env},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(BIN / "gunicorn"),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                app,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "ACCESS_LOG": "", "MAX_REQUESTS": "0", "PYTHONPATH": str(ROOT), **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -123,7 +137,7 @@ def load_test(url: str, duration: float, connections: int, headers: dict[str, st
         args = ["wrk", "-t2", f"-c{connections}", f"-d{duration:g}s", "--latency"]
         for name, value in headers.items():
             args += ["-H", f"{name}: {value}"]
-        out = subprocess.run(args + [url], capture_output=True, text=True, timeout=duration + 60).stdout
+        out = subprocess.run([*args, url], capture_output=True, text=True, timeout=duration + 60).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         value, unit = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
         median = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -174,8 +188,14 @@ def warm_up(url: str, cold_queries: int, connections: int, timeout: float = 120.
 
 
 def flask(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env={**os.environ, **env},
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout
 
 
@@ -194,11 +214,16 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
     server = Server("wsgi:app", env)
     base = f"{server.url}/api/v1/conferences/bench"
     try:
-        sessions = json.loads(request(f"{base}/sessions?page_size=200", headers={"Accept-Encoding": "identity"})[2])
+        sessions = json.loads(
+            request(f"{base}/sessions?page_size=200", headers={"Accept-Encoding": "identity"})[2]
+        )
         track = json.loads(request(base, headers={"Accept-Encoding": "identity"})[2])["tracks"][0]["id"]
         chosen = [s["id"] for s in sessions["items"][:20]]
-        agenda = json.loads(request(f"{base}/agendas", "POST", {"session_ids": chosen},
-                                    headers={"Accept-Encoding": "identity"})[2])
+        agenda = json.loads(
+            request(
+                f"{base}/agendas", "POST", {"session_ids": chosen}, headers={"Accept-Encoding": "identity"}
+            )[2]
+        )
         endpoints = {
             "JSON schedule": "/api/v1/conferences/bench/schedule",
             "iCal feed": "/api/v1/conferences/bench/schedule.ics",
@@ -214,16 +239,29 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
             assert status == 200, (name, status)
             warm_up(server.url + path, int(headers["X-SQL-Queries"]), connections)
             _, warm_headers, body, _ = request(server.url + path)
-            captured[path] = ("200 OK", [(k, v) for k, v in warm_headers.items()
-                                         if k.lower() not in ("date", "server", "connection", "x-sql-queries")], body)
+            captured[path] = (
+                "200 OK",
+                [
+                    (k, v)
+                    for k, v in warm_headers.items()
+                    if k.lower() not in ("date", "server", "connection", "x-sql-queries")
+                ],
+                body,
+            )
             results["endpoints"][name] = {
-                "first_s": first, "bytes": len(body),
+                "first_s": first,
+                "bytes": len(body),
                 "sql_cold": int(headers.get("X-SQL-Queries", -1)),
                 "sql_warm": int(warm_headers.get("X-SQL-Queries", -1)),
             }
         etag = request(server.url + endpoints["iCal feed"])[1]["ETag"]
-        results["not_modified"] = {"sql": int(request(server.url + endpoints["iCal feed"],
-                                                      headers={"If-None-Match": etag})[1]["X-SQL-Queries"])}
+        results["not_modified"] = {
+            "sql": int(
+                request(server.url + endpoints["iCal feed"], headers={"If-None-Match": etag})[1][
+                    "X-SQL-Queries"
+                ]
+            )
+        }
 
         # The reference serves the very bytes and headers captured above. Both servers run side by side (the
         # idle one costs nothing) and take the load in turns, round after round, so that a machine whose speed
@@ -233,9 +271,17 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
         responses.write_bytes(pickle.dumps(captured))
         reference = Server("bench.reference:app", {"REFERENCE_RESPONSES": str(responses)})
         try:
-            figures = [(results["endpoints"][name], path, HEADERS, HEADERS) for name, path in endpoints.items()]
-            figures.append((results["not_modified"], endpoints["iCal feed"], {**HEADERS, "If-None-Match": etag},
-                            {**HEADERS, "If-None-Match": "x"}))
+            figures = [
+                (results["endpoints"][name], path, HEADERS, HEADERS) for name, path in endpoints.items()
+            ]
+            figures.append(
+                (
+                    results["not_modified"],
+                    endpoints["iCal feed"],
+                    {**HEADERS, "If-None-Match": etag},
+                    {**HEADERS, "If-None-Match": "x"},
+                )
+            )
             for figure, path, headers, reference_headers in figures:
                 load_test(server.url + path, 1.0, connections, headers)
                 load_test(reference.url + path, 1.0, connections, reference_headers)
@@ -243,20 +289,27 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
                 for _ in range(rounds):
                     ours.append(load_test(server.url + path, duration, connections, headers))
                     theirs.append(load_test(reference.url + path, duration, connections, reference_headers))
-                figure.update({
-                    "median_ms": statistics.median(m for m, _ in ours), "rps": statistics.median(r for _, r in ours),
-                    "reference_median_ms": statistics.median(m for m, _ in theirs),
-                    "reference_rps": statistics.median(r for _, r in theirs),
-                    "ratio": statistics.median(o[1] / t[1] for o, t in zip(ours, theirs)),
-                })
+                figure.update(
+                    {
+                        "median_ms": statistics.median(m for m, _ in ours),
+                        "rps": statistics.median(r for _, r in ours),
+                        "reference_median_ms": statistics.median(m for m, _ in theirs),
+                        "reference_rps": statistics.median(r for _, r in theirs),
+                        "ratio": statistics.median(o[1] / t[1] for o, t in zip(ours, theirs, strict=True)),
+                    }
+                )
         finally:
             reference.stop()
 
         # One session changes: the next feed renders again, from the pieces of the other sessions. Each worker
         # renders its own copy once; concurrent requests reach both, until every answer comes from a cache.
         target = sessions["items"][len(sessions["items"]) // 2]["id"]
-        status = request(f"{base}/sessions/{target}", "PATCH", {"title": "Changed for the benchmark"},
-                         headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"})[0]
+        status = request(
+            f"{base}/sessions/{target}",
+            "PATCH",
+            {"title": "Changed for the benchmark"},
+            headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
+        )[0]
         assert status == 200, status
         results["after_change_s"] = after_change(server.url + endpoints["iCal feed"])
         results["peak_worker_mb"] = server.worker_peak_mb()
@@ -286,8 +339,14 @@ def mark(ok: bool) -> str:
 
 
 def report(all_results: list[dict], duration: float, connections: int, rounds: int) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     lines = [
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite, "
         f"gunicorn with 2 sync workers; load: {'wrk' if shutil.which('wrk') else 'Python client'}, "
@@ -311,53 +370,106 @@ def report(all_results: list[dict], duration: float, connections: int, rounds: i
             f"| {result['size']:,} | 304 (iCal) | - | {nm['median_ms']:.2f} | {nm['rps']:.0f} | "
             f"{nm['reference_rps']:.0f} | {nm['ratio']:.2f} | 0 | {nm['sql']} |"
         )
-    lines += ["", "| sessions | seed load (s) | iCal after a one-session change (s) | peak memory per worker (MB) |",
-              "|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| sessions | seed load (s) | iCal after a one-session change (s) | peak memory per worker (MB) |",
+        "|---:|---:|---:|---:|",
+    ]
     for result in all_results:
-        lines.append(f"| {result['size']:,} | {result['seed_load_s']:.1f} | {result['after_change_s']:.2f} | "
-                     f"{', '.join(f'{m:.0f}' for m in result['peak_worker_mb'])} |")
+        lines.append(
+            f"| {result['size']:,} | {result['seed_load_s']:.1f} | {result['after_change_s']:.2f} | "
+            f"{', '.join(f'{m:.0f}' for m in result['peak_worker_mb'])} |"
+        )
     big = next((r for r in all_results if r["size"] == 5000), None)
     if big:
         t = TARGETS
         ical, js, nm = big["endpoints"]["iCal feed"], big["endpoints"]["JSON schedule"], big["not_modified"]
         checks = [
-            ("warm iCal median", f"{ical['median_ms']:.2f} ms", f"< {t['warm_median_ms']:g} ms",
-             ical["median_ms"] < t["warm_median_ms"]),
-            ("warm JSON median", f"{js['median_ms']:.2f} ms", f"< {t['warm_median_ms']:g} ms",
-             js["median_ms"] < t["warm_median_ms"]),
+            (
+                "warm iCal median",
+                f"{ical['median_ms']:.2f} ms",
+                f"< {t['warm_median_ms']:g} ms",
+                ical["median_ms"] < t["warm_median_ms"],
+            ),
+            (
+                "warm JSON median",
+                f"{js['median_ms']:.2f} ms",
+                f"< {t['warm_median_ms']:g} ms",
+                js["median_ms"] < t["warm_median_ms"],
+            ),
             ("warm iCal req/s", f"{ical['rps']:.0f}", f">= {t['warm_rps']:g}", ical["rps"] >= t["warm_rps"]),
             ("warm JSON req/s", f"{js['rps']:.0f}", f">= {t['warm_rps']:g}", js["rps"] >= t["warm_rps"]),
-            ("warm iCal / reference", f"{ical['ratio']:.2f}", f">= {t['warm_ratio']}",
-             ical["ratio"] >= t["warm_ratio"]),
-            ("warm JSON / reference", f"{js['ratio']:.2f}", f">= {t['warm_ratio']}",
-             js["ratio"] >= t["warm_ratio"]),
-            ("304 median", f"{nm['median_ms']:.2f} ms", f"< {t['not_modified_median_ms']:g} ms",
-             nm["median_ms"] < t["not_modified_median_ms"]),
-            ("304 / bare 304", f"{nm['ratio']:.2f}", f">= {t['not_modified_ratio']}",
-             nm["ratio"] >= t["not_modified_ratio"]),
-            ("iCal after a one-session change", f"{big['after_change_s']:.2f} s", f"< {t['after_change_s']:g} s",
-             big["after_change_s"] < t["after_change_s"]),
-            ("first iCal render after a start", f"{ical['first_s']:.2f} s", f"< {t['first_render_s']:g} s",
-             ical["first_s"] < t["first_render_s"]),
-            ("peak memory per worker", f"{max(big['peak_worker_mb']):.0f} MB", f"< {t['peak_worker_mb']:g} MB",
-             max(big["peak_worker_mb"]) < t["peak_worker_mb"]),
-            ("SQL statements, 150 vs 5,000 sessions",
-             " / ".join(str(r["endpoints"]["iCal feed"]["sql_cold"]) for r in all_results),
-             "the same", len({r["endpoints"]["iCal feed"]["sql_cold"] for r in all_results}) == 1),
+            (
+                "warm iCal / reference",
+                f"{ical['ratio']:.2f}",
+                f">= {t['warm_ratio']}",
+                ical["ratio"] >= t["warm_ratio"],
+            ),
+            (
+                "warm JSON / reference",
+                f"{js['ratio']:.2f}",
+                f">= {t['warm_ratio']}",
+                js["ratio"] >= t["warm_ratio"],
+            ),
+            (
+                "304 median",
+                f"{nm['median_ms']:.2f} ms",
+                f"< {t['not_modified_median_ms']:g} ms",
+                nm["median_ms"] < t["not_modified_median_ms"],
+            ),
+            (
+                "304 / bare 304",
+                f"{nm['ratio']:.2f}",
+                f">= {t['not_modified_ratio']}",
+                nm["ratio"] >= t["not_modified_ratio"],
+            ),
+            (
+                "iCal after a one-session change",
+                f"{big['after_change_s']:.2f} s",
+                f"< {t['after_change_s']:g} s",
+                big["after_change_s"] < t["after_change_s"],
+            ),
+            (
+                "first iCal render after a start",
+                f"{ical['first_s']:.2f} s",
+                f"< {t['first_render_s']:g} s",
+                ical["first_s"] < t["first_render_s"],
+            ),
+            (
+                "peak memory per worker",
+                f"{max(big['peak_worker_mb']):.0f} MB",
+                f"< {t['peak_worker_mb']:g} MB",
+                max(big["peak_worker_mb"]) < t["peak_worker_mb"],
+            ),
+            (
+                "SQL statements, 150 vs 5,000 sessions",
+                " / ".join(str(r["endpoints"]["iCal feed"]["sql_cold"]) for r in all_results),
+                "the same",
+                len({r["endpoints"]["iCal feed"]["sql_cold"] for r in all_results}) == 1,
+            ),
             ("seed load of 5,000 sessions", f"{big['seed_load_s']:.1f} s", "< 20 s", big["seed_load_s"] < 20),
         ]
-        lines += ["", "Targets for the 5,000-session meeting:", "", "| figure | measured | target | |",
-                  "|---|---:|---:|---|"]
+        lines += [
+            "",
+            "Targets for the 5,000-session meeting:",
+            "",
+            "| figure | measured | target | |",
+            "|---|---:|---:|---|",
+        ]
         lines += [f"| {name} | {value} | {target} | {mark(ok)} |" for name, value, target, ok in checks]
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="150,1000,5000")
     parser.add_argument("--duration", type=float, default=4.0, help="seconds of load for each figure")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3, help="turns of load for each figure, app and reference")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of load for each figure, app and reference"
+    )
     parser.add_argument("--write", help="also write the report into this Markdown file, between its markers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="eventapp-bench-") as work:
