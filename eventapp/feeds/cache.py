@@ -32,11 +32,13 @@ class CachedFeed:
 
     @classmethod
     def of(cls, body: bytes | str, mimetype: str) -> CachedFeed:
+        """The feed of body (text is UTF-8), gzipped once now."""
         data = body.encode() if isinstance(body, str) else body
         return cls(data, gzip.compress(data, compresslevel=5, mtime=0), mimetype)
 
     @property
     def size(self) -> int:
+        """Its bytes, plain and gzipped, for the memory budget."""
         return len(self.body) + len(self.gzipped)
 
 
@@ -51,6 +53,7 @@ class BytesLRU:
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:
+        """The value under key, now the most recently used, or None."""
         with self._lock:
             value = self._items.get(key)
             if value is not None:
@@ -58,6 +61,7 @@ class BytesLRU:
             return value
 
     def put(self, key: Any, value: Any, size: int) -> None:
+        """Keep value under key, dropping the least recently used until the budget holds (never one too large)."""
         if size > self.budget:
             return
         with self._lock:
@@ -72,6 +76,7 @@ class BytesLRU:
                 self.used -= self._sizes.pop(old)
 
     def clear(self) -> None:
+        """Forget everything."""
         with self._lock:
             self._items.clear()
             self._sizes.clear()
@@ -82,6 +87,7 @@ class FragmentLRU(BytesLRU):
     """Rendered pieces (one session's VEVENT or JSON entry), bounded by their size."""
 
     def keep(self, key: Any, value: str | bytes) -> None:
+        """Keep a rendered piece, sized by what it holds."""
         self.put(key, value, len(value) * 2 if isinstance(value, str) else len(value))
 
 

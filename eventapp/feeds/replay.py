@@ -6,13 +6,15 @@ Flask sent them, under the feed's path and query, the conference's version row, 
 the client takes gzip, and its Origin; but only when the answer's ETag is the one that version row implies (a
 write may land between the version read here and Flask's render). A later request for the same key costs the
 version query and a lookup: freshness (If-None-Match, If-Modified-Since) is decided by `feeds.http.is_fresh`,
-werkzeug's rules, as the Flask view decides it, and the recorded 304 or 200 is sent again. Nothing is written
-by hand here: every header value, flask-cors' and security.py's included, is one Flask sent. Anything else
-(no recording yet, an unknown or draft conference, a database error, an error answer) goes to Flask.
+werkzeug's rules, as the Flask view decides it, and the recorded 304 or 200 is sent again. With a 200 kept,
+Flask is asked for that version's 304 too, so that the next conditional poll is replayed as well. Nothing is
+written by hand here: every header value, flask-cors' and security.py's included, is one Flask sent (but
+X-SQL-Queries, when SQL_COUNT_HEADER turns it on: a replay runs one statement). Anything else (no recording
+yet, an unknown or draft conference, a database error, an error answer) goes to Flask.
 
 The version comes from one query, the same statement the Flask view runs, on a connection of the worker's
 own in autocommit mode (so every poll sees the last committed write, and no pool checkout, transaction or ORM
-stands in between).
+stands in between); the row is handed to the view (publish.VERSION_ROW), which then does not ask again.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ class Entry:
 
     @property
     def size(self) -> int:
+        """What the entry costs the cache's budget."""
         return sum(len(answer.body) + ENTRY_OVERHEAD for answer in self.answers.values())
 
     def fresh(self, environ: dict[str, Any]) -> bool:
