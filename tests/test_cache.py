@@ -6,7 +6,7 @@ import gzip
 import os
 
 import pytest
-from conftest import make_app
+from helpers import make_app
 from test_feeds import DIA, FEED, counted_queries
 
 from eventapp.db import get_engine

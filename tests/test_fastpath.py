@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_app
+from helpers import make_app
 from test_feeds import DIA
 
 from eventapp.db import get_engine

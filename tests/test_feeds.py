@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
+from helpers import load, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
-from test_seed import load, write
 
 from eventapp.db import TRANSACTION_CONTROL, get_engine
 
