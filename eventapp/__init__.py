@@ -15,6 +15,7 @@ from eventapp import db, ratelimits, schedule_versioning, security
 from eventapp.config import from_environment, normalize_database_url
 from eventapp.feeds import cache as feed_cache
 from eventapp.openapi import EventApi, init_openapi
+from eventapp.views import require_json_body
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -47,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     schedule_versioning.init_app(app)
     feed_cache.init_app(app)
     ratelimits.init_app(app)
+    app.before_request(require_json_body)
     app.after_request(security.add_headers)
     if proxies := app.config.get("TRUSTED_PROXIES", 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

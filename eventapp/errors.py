@@ -125,6 +125,11 @@ class SchedulingConflict(Conflict):
     """Two confirmed sessions at one time in one room, or with one person in both: a double booking."""
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class TooManyRequests(DomainError):
     """A rate limit refused the request; the client may try again after retry_after seconds."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from flask import Response, request
@@ -15,14 +15,14 @@ from werkzeug.http import unquote_etag
 
 from eventapp import errors
 from eventapp.db import get_session
-from eventapp.errors import PreconditionFailed
+from eventapp.errors import PreconditionFailed, UnsupportedMediaType
 from eventapp.transactions import retry_serialization_failures
 
 
 class ResourceView(MethodView):
     """A resource of the API: its writing methods run again when they lose a race to a concurrent writer."""
 
-    decorators = [retry_serialization_failures]
+    decorators: ClassVar[list] = [retry_serialization_failures]
 
 
 def etag_for(schema: ma.Schema, obj: Any) -> str:
@@ -42,7 +42,7 @@ def check_if_match(schema: ma.Schema, obj: Any) -> None:
         )
 
 
-def respond_with_etag(schema: ma.Schema, obj: Any, status: int = 200):
+def respond_with_etag(schema: ma.Schema, obj: Any, status: int = 200, headers: dict[str, str] | None = None):
     """obj with its ETag; 304 for a GET whose If-None-Match names the current one (a weak tag counts)."""
     etag = etag_for(schema, obj)
     if request.method in ("GET", "HEAD"):
@@ -50,16 +50,33 @@ def respond_with_etag(schema: ma.Schema, obj: Any, status: int = 200):
         # Only a tag validates a GET: If-None-Match: * is for writes that must not overwrite.
         if request.if_none_match.is_strong(tag) or request.if_none_match.is_weak(tag):
             return Response(status=304, headers={"ETag": etag})
-    return obj, status, {"ETag": etag}
+    return obj, status, {"ETag": etag, **(headers or {})}
 
 
-def commit_and_respond(schema: ma.Schema, obj: Any, status: int = 200):
+def commit_and_respond(schema: ma.Schema, obj: Any, status: int = 200, headers: dict[str, str] | None = None):
     """respond_with_etag() the written object, then commit: the answer is read inside the transaction, so a
     commit that fails (the database went away) answers 503 with nothing stored, and one that succeeds needs no
     more reads."""
-    answer = respond_with_etag(schema, obj, status)
+    answer = respond_with_etag(schema, obj, status, headers)
     get_session().commit()
     return answer
+
+
+def commit_and_respond_created(schema: ma.Schema, obj: Any, key: str | int):
+    """commit_and_respond() a new item with 201 and its Location: the collection posted to, then key (every
+    collection of the API keeps its items one path segment below it)."""
+    return commit_and_respond(schema, obj, 201, {"Location": f"{request.base_url.rstrip('/')}/{key}"})
+
+
+def require_json_body() -> None:
+    """before_request: a body the API would read must be JSON; anything else is 415, not a body read as empty."""
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
+        raise UnsupportedMediaType(
+            f"The body must be JSON (Content-Type: application/json), not {request.mimetype or 'untyped'}.",
+            "Content-Type",
+            location="header",
+        )
 
 
 def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from eventapp.views import (
     ResourceView,
     check_if_match,
     commit_and_respond,
+    commit_and_respond_created,
     document_errors,
     paginate,
     respond_with_etag,
@@ -87,7 +88,9 @@ class Conferences(ResourceView):
         """Create a conference (admin token)."""
         require_admin()
         conference = save_conference(get_session(), data)
-        return commit_and_respond(ConferenceDetailSchema(), _reload_conference(conference.slug), 201)
+        return commit_and_respond_created(
+            ConferenceDetailSchema(), _reload_conference(conference.slug), conference.slug
+        )
 
 
 @blp.route("/<slug:slug>")
@@ -155,7 +158,7 @@ def _child_resources(
         def post(self, data, slug):
             conference = conference_for_write(slug)
             obj = save_child(get_session(), conference, model, data)
-            return commit_and_respond(schema(), obj, 201)
+            return commit_and_respond_created(schema(), obj, obj.id)
 
     class ChildDetail(ResourceView):
         @blp.response(200, schema)

@@ -19,6 +19,7 @@ from eventapp.views import (
     ResourceView,
     check_if_match,
     commit_and_respond,
+    commit_and_respond_created,
     document_errors,
     paginate,
     respond_with_etag,
@@ -78,7 +79,7 @@ class People(ResourceView):
         """Add a person (any token). Without a slug, one is made from the name."""
         require_token()
         person = save_person(get_session(), data)
-        return commit_and_respond(PersonSchema(), _person(person.id), 201)
+        return commit_and_respond_created(PersonSchema(), _person(person.id), person.id)
 
 
 @blp.route("/people/<int:person_id>")
@@ -140,7 +141,7 @@ class Organizations(ResourceView):
         """Add an organization (any token); names are unique."""
         require_token()
         organization = save_organization(get_session(), data)
-        return commit_and_respond(OrganizationSchema(), organization, 201)
+        return commit_and_respond_created(OrganizationSchema(), organization, organization.id)
 
 
 @blp.route("/organizations/<int:organization_id>")

@@ -28,6 +28,7 @@ from eventapp.views import (
     ResourceView,
     check_if_match,
     commit_and_respond,
+    commit_and_respond_created,
     document_errors,
     paginate,
     respond_with_etag,
@@ -71,7 +72,7 @@ def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
     if kind is not None:
         data["kind"] = kind
     program_session = save_session(get_session(), conference, data)
-    return commit_and_respond(schema(), _reloaded(program_session.id), 201)
+    return commit_and_respond_created(schema(), _reloaded(program_session.id), program_session.id)
 
 
 def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
