@@ -30,3 +30,17 @@ def post_fork(server, worker):
     state = getattr(app, "extensions", {}).get("eventapp.db")
     if state is not None:
         state.engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Say at start what a missing Redis means for rate limits when several workers count them."""
+    app = server.app.wsgi()
+    config = getattr(app, "config", {})
+    if server.cfg.workers > 1 and config.get("RATELIMIT_ENABLED") and not config.get("REDIS_URL"):
+        server.log.warning(
+            "Rate limits are counted in each of the %d workers, not together: without REDIS_URL a client "
+            "gets up to %d times each limit, and its answers may alternate between 429 and 401. Set REDIS_URL "
+            "(or WORKERS=1) for one count.",
+            server.cfg.workers,
+            server.cfg.workers,
+        )
