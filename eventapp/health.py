@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventapp import errors
 from eventapp.db import get_session
+from eventapp.views import ApiBlueprint
 
-blp = Blueprint("health", __name__, description="Liveness and readiness")
+blp = ApiBlueprint("health", __name__, description="Liveness and readiness")
 
 
 @blp.route("/healthz")

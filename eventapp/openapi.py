@@ -56,13 +56,16 @@ def _slug_param_schema(_converter) -> dict[str, Any]:
 
 class CommonErrorsPlugin(BasePlugin):
     """Document the errors that whole kinds of operations answer, so that no view has to list them: a body that
-    is not JSON (400 for malformed JSON, 415 for another media type) or is too large (413); a token refused too often from one address (429)."""
+    is not JSON (400 for malformed JSON, 415 for another media type) or is too large (413); a query parameter
+    the operation does not take (400); a token refused too often from one address (429)."""
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         """Add those errors to each operation of path."""
         for operation in (operations or {}).values():
             responses = operation.setdefault("responses", {})
             statuses = [400, 413, 415] if "requestBody" in operation else []
+            if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+                statuses.append(400)  # a query parameter the operation does not take
             statuses += [429] if operation.get("security") else []
             for status in statuses:
                 responses.setdefault(str(status), http.HTTPStatus(status).name)

@@ -6,17 +6,54 @@ import hashlib
 import json
 from typing import Any, ClassVar
 
+import flask_smorest
 import marshmallow as ma
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Select, func, select
+from webargs.flaskparser import FlaskParser
 from werkzeug.http import unquote_etag
 
 from eventapp import errors
 from eventapp.db import get_session
 from eventapp.errors import PreconditionFailed, UnsupportedMediaType
 from eventapp.transactions import retry_serialization_failures
+
+
+class ApiParser(FlaskParser):
+    """webargs' parser, refusing query parameters an endpoint does not take (webargs drops them by default, so a
+    misspelt filter such as `tracks=2` would answer everything): 400, naming each one and what the endpoint
+    takes. Bodies already refuse unknown fields (422, as every invalid value)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict[str, str | None]] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        """Unknown query parameters make the request malformed (400); other problems go on as 422."""
+        unknown = schema.error_messages["unknown"]
+        by_field = error.messages.get("query") if isinstance(error.messages, dict) else None
+        if isinstance(by_field, dict) and any(unknown in messages for messages in by_field.values()):
+            takes = ", ".join(sorted(name for name, field in schema.fields.items() if not field.dump_only))
+            messages = {
+                "query": {
+                    name: [f"Unknown parameter: this endpoint takes {takes}." if m == unknown else m for m in found]
+                    for name, found in by_field.items()
+                }
+            }
+            flask_smorest.abort(400, exc=error, messages=messages, schema=schema, headers=error_headers)
+        super().handle_error(
+            error, req, schema, error_status_code=error_status_code, error_headers=error_headers
+        )
+
+
+class ApiBlueprint(Blueprint):
+    """A blueprint of the API: its arguments are read by ApiParser."""
+
+    ARGUMENTS_PARSER = ApiParser()
 
 
 class ResourceView(MethodView):
@@ -51,6 +88,15 @@ def respond_with_etag(schema: ma.Schema, obj: Any, status: int = 200, headers: d
         if request.if_none_match.is_strong(tag) or request.if_none_match.is_weak(tag):
             return Response(status=304, headers={"ETag": etag})
     return obj, status, {"ETag": etag, **(headers or {})}
+
+
+def with_headers(answer, headers: dict[str, str]):
+    """A view's answer (a 304 Response, or the (obj, status, headers) of respond_with_etag) with more headers."""
+    if isinstance(answer, Response):
+        answer.headers.update(headers)
+        return answer
+    obj, status, own = answer
+    return obj, status, {**own, **headers}
 
 
 def commit_and_respond(schema: ma.Schema, obj: Any, status: int = 200, headers: dict[str, str] | None = None):

@@ -95,3 +95,118 @@ def test_every_201_carries_the_location_of_what_it_made(client, admin, conferenc
         assert response.headers["Location"] == f"http://localhost{path}"
         read = client.get(path, headers=admin)
         assert read.status_code == 200 and read.get_json() == response.get_json()
+
+
+DIA = "/api/v1/conferences/dia-japan-2025"
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        (f"{DIA}/sessions?tracks=2", "tracks"),
+        (f"{DIA}/sessions?speaker=7&page=1", "speaker"),
+        ("/api/v1/people?name=Su", "name"),
+        ("/api/v1/organizations?country=JP", "country"),
+        (f"{DIA}/rooms?capacity=10", "capacity"),
+        ("/api/v1/conferences?year=2025", "year"),
+        ("/api/v1/people/1/sessions?conference=dia-japan-2025", "conference"),
+    ],
+)
+def test_an_unknown_query_parameter_is_400_naming_it(client, seeded, path, parameter):
+    response = client.get(path)
+    assert response.status_code == 400, response.get_json()
+    body = response.get_json()
+    assert body["code"] == "bad_request"
+    unknown = [e for e in body["errors"] if e["field"] == parameter]
+    assert unknown and unknown[0]["location"] == "query"
+    assert "Unknown parameter" in unknown[0]["message"] and "page_size" in unknown[0]["message"]
+
+
+def test_known_parameters_still_filter(client, seeded):
+    sessions = client.get(f"{DIA}/sessions?kind=roundtable").get_json()
+    assert [s["code"] for s in sessions["items"]] == ["RT-CN-JP"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("track=9999", "track"), ("room=9999", "room"), ("person=9999", "person")],
+)
+def test_a_filter_naming_what_the_conference_does_not_have_is_404(client, admin, seeded, query, field):
+    response = client.get(f"{DIA}/sessions?{query}")
+    assert response.status_code == 404
+    assert response.get_json()["errors"][0] == {
+        "location": "query", "field": field, "message": response.get_json()["message"]
+    }
+
+
+def test_a_room_of_another_conference_is_not_a_filter_of_this_one(client, admin, seeded, conference):
+    room = client.post(f"{BASE}/rooms", json={"name": "Elsewhere"}, headers=admin).get_json()
+    assert client.get(f"{DIA}/sessions?room={room['id']}").status_code == 404
+    assert client.get(f"{BASE}/sessions?room={room['id']}", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("q", "codes"),
+    [
+        ("Town Hall", {"CN-TOWN-HALL"}),  # the title
+        ("タウンホール", {"CN-TOWN-HALL"}),  # the title in a translation
+        ("ICH E17", {"RT-CN-JP"}),  # the abstract
+        ("sat-tigermed", {"SAT-TIGERMED"}),  # the code, in any case
+        ("Asahina", {"RT-CN-JP"}),  # a person's family name
+        ("Ling Su", {"CN-TOWN-HALL"}),  # a whole name, in either order
+        ("Su Ling", {"CN-TOWN-HALL"}),
+        ("宇山", {"RT-CN-JP"}),  # a native name
+    ],
+)
+def test_session_search_looks_in_titles_abstracts_codes_and_names(client, seeded, q, codes):
+    found = client.get(f"{DIA}/sessions", query_string={"q": q, "page_size": 200}).get_json()["items"]
+    assert {s["code"] for s in found} == codes
+
+
+def test_people_search_looks_in_names_and_organizations(client, seeded):
+    def slugs(q):
+        return {p["slug"] for p in client.get("/api/v1/people", query_string={"q": q, "page_size": 200}).get_json()["items"]}
+
+    assert slugs("Uyama") == {"yoshiaki-uyama"}
+    assert slugs("Yoshiaki Uyama") == {"yoshiaki-uyama"}
+    assert {"yoshiaki-uyama", "yasuko-asahina"} <= slugs("PMDA")
+    assert "sun-lixia" not in slugs("PMDA")
+    assert "sun-lixia" in slugs("Tigermed")
+
+
+def test_a_session_by_its_code_and_a_person_by_slug(client, seeded):
+    by_code = client.get(f"{DIA}/sessions/by-code/RT-CN-JP")
+    assert by_code.status_code == 200
+    own = client.get(by_code.headers["Content-Location"])
+    assert own.get_json() == by_code.get_json() and own.headers["ETag"] == by_code.headers["ETag"]
+    assert client.get(f"{DIA}/sessions/by-code/RT-CN-JP", headers={"If-None-Match": own.headers["ETag"]}).status_code == 304
+    missing = client.get(f"{DIA}/sessions/by-code/NOPE")
+    assert missing.status_code == 404 and missing.get_json()["errors"][0]["field"] == "code"
+
+    by_slug = client.get("/api/v1/people/by-slug/su-ling")
+    assert by_slug.status_code == 200 and by_slug.get_json()["display_name"] == "Su Ling"
+    assert client.get(by_slug.headers["Content-Location"]).get_json() == by_slug.get_json()
+    assert client.get("/api/v1/people/by-slug/nobody").status_code == 404
+
+
+def test_a_person_links_to_their_sessions_and_calendar(client, admin, seeded):
+    person = client.get("/api/v1/people/by-slug/yoshiaki-uyama").get_json()
+    sessions = client.get(person["links"]["sessions"])
+    assert sessions.status_code == 200
+    assert [(s["conference"], s["code"]) for s in sessions.get_json()["items"]] == [("dia-japan-2025", "RT-CN-JP")]
+    feed = client.get(person["links"]["schedule_ics"])
+    assert feed.status_code == 200 and b"SUMMARY:Delivering Innovative" in feed.data.replace(b"\r\n ", b"")
+
+    # A draft session shows only to a token that reaches it.
+    room = client.get(f"{DIA}/rooms").get_json()["items"][0]["id"]
+    draft = client.post(
+        f"{DIA}/sessions",
+        json={"code": "DRAFT-1", "title": "Not yet", "starts_at": "2025-10-19T08:00", "ends_at": "2025-10-19T08:30",
+              "room_id": room, "participants": [{"person_id": person["id"], "role": "speaker"}]},
+        headers=admin,
+    )
+    assert draft.status_code == 201, draft.get_json()
+    public = [s["code"] for s in client.get(person["links"]["sessions"]).get_json()["items"]]
+    seen = [s["code"] for s in client.get(person["links"]["sessions"], headers=admin).get_json()["items"]]
+    assert public == ["RT-CN-JP"] and seen == ["DRAFT-1", "RT-CN-JP"]
+    assert client.get("/api/v1/people/99999/sessions").status_code == 404

@@ -8,14 +8,16 @@ conferences: any token may add them, but only an admin may change one that appea
 from __future__ import annotations
 
 from flask import g, request
+from sqlalchemy import ColumnElement, and_, or_, true
 
 from eventapp.auth.models import ApiToken
 from eventapp.auth.operations import authenticate
 from eventapp.conferences.models import Conference
 from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_session
-from eventapp.enums import ConferenceStatus, TokenRole
+from eventapp.enums import ConferenceStatus, SessionStatus, TokenRole
 from eventapp.errors import Forbidden, NotFound, Unauthorized
+from eventapp.program.models import ProgramSession
 from eventapp.program.queries import conferences_showing
 from eventapp.ratelimits import AUTH_FAILURES, count, refuse_if_reached
 from eventapp.transactions import READ_METHODS
@@ -85,6 +87,21 @@ def conference_for_read(slug: str, *options) -> Conference:
 def sees_drafts(conference: Conference) -> bool:
     """Whether the request may see the conference's drafts."""
     return _reaches(current_token(), conference.id)
+
+
+def visible_sessions() -> ColumnElement[bool]:
+    """The sessions the request may see, in any conference: published ones that are not drafts, and everything
+    in the conferences its token reaches."""
+    token = current_token()
+    if token is not None and token.role == TokenRole.ADMIN:
+        return true()
+    published = and_(
+        ProgramSession.conference.has(Conference.status == ConferenceStatus.PUBLISHED),
+        ProgramSession.status != SessionStatus.DRAFT,
+    )
+    if token is None:
+        return published
+    return or_(published, ProgramSession.conference_id == token.conference_id)
 
 
 def conference_for_write(slug: str) -> Conference:

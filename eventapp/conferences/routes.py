@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +34,7 @@ from eventapp.schemas import PageArgs, page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
     AUTH,
+    ApiBlueprint,
     ResourceView,
     check_if_match,
     commit_and_respond,
@@ -44,7 +44,7 @@ from eventapp.views import (
     respond_with_etag,
 )
 
-blp = Blueprint("conferences", __name__, url_prefix="/api/v1/conferences", description="Conferences")
+blp = ApiBlueprint("conferences", __name__, url_prefix="/api/v1/conferences", description="Conferences")
 blp.before_request(begin_write_transaction)
 blp.before_request(require_token_for_writes)
 

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from eventapp.auth.access import require_directory_writer, require_token, require_token_for_writes
+from eventapp.auth.access import (
+    require_directory_writer,
+    require_token,
+    require_token_for_writes,
+    visible_sessions,
+)
 from eventapp.db import get_session
 from eventapp.errors import NotFound
 from eventapp.people.models import Organization, Person
 from eventapp.people.operations import delete_organization, delete_person, save_organization, save_person
-from eventapp.people.schemas import OrganizationQueryArgs, OrganizationSchema, PersonQueryArgs, PersonSchema
-from eventapp.schemas import page_of
+from eventapp.people.queries import person_matches
+from eventapp.people.schemas import (
+    OrganizationQueryArgs,
+    OrganizationSchema,
+    PersonDetailSchema,
+    PersonQueryArgs,
+    PersonSchema,
+)
+from eventapp.program.queries import sessions_of_person
+from eventapp.program.schemas import PersonSessionSchema
+from eventapp.schemas import PageArgs, page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
     AUTH,
+    ApiBlueprint,
     ResourceView,
     check_if_match,
     commit_and_respond,
@@ -23,9 +38,10 @@ from eventapp.views import (
     document_errors,
     paginate,
     respond_with_etag,
+    with_headers,
 )
 
-blp = Blueprint("people", __name__, url_prefix="/api/v1", description="People and organizations")
+blp = ApiBlueprint("people", __name__, url_prefix="/api/v1", description="People and organizations")
 blp.before_request(begin_write_transaction)
 blp.before_request(require_token_for_writes)
 
@@ -51,57 +67,50 @@ class People(ResourceView):
     @blp.arguments(PersonQueryArgs, location="query")
     @blp.response(200, page_of(PersonSchema))
     def get(self, args):
-        """List people by family name, filtered by name text or organization. Contact emails are never shown."""
+        """List people by family name, filtered by text in their name or their organization's, or by organization.
+        Contact emails are never shown."""
         stmt = (
             select(Person)
             .options(joinedload(Person.organization))
             .order_by(Person.family_name, Person.given_name, Person.id)
         )
         if args.get("q"):
-            text = args["q"]
-            stmt = stmt.where(
-                or_(
-                    *(
-                        column.icontains(text, autoescape=True)
-                        for column in (Person.given_name, Person.family_name, Person.native_name)
-                    )
-                )
-            )
+            stmt = stmt.where(person_matches(args["q"]))
         if "organization_id" in args:
             stmt = stmt.where(Person.organization_id == args["organization_id"])
         return paginate(stmt, args)
 
     @blp.arguments(PersonSchema)
-    @blp.response(201, PersonSchema)
+    @blp.response(201, PersonDetailSchema)
     @blp.doc(**AUTH)
     @document_errors(401, 404, 409)
     def post(self, data):
         """Add a person (any token). Without a slug, one is made from the name."""
         require_token()
         person = save_person(get_session(), data)
-        return commit_and_respond_created(PersonSchema(), _person(person.id), person.id)
+        return commit_and_respond_created(PersonDetailSchema(), _person(person.id), person.id)
 
 
 @blp.route("/people/<int:person_id>")
 class PersonItem(ResourceView):
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonDetailSchema)
     @document_errors(304, 404)
     def get(self, person_id):
-        """One person."""
-        return respond_with_etag(PersonSchema(), _person(person_id))
+        """One person, with links to their sessions and their calendar feed."""
+        return respond_with_etag(PersonDetailSchema(), _person(person_id))
 
     @blp.arguments(PersonSchema(partial=True))
-    @blp.response(200, PersonSchema)
+    @blp.response(200, PersonDetailSchema)
     @blp.doc(**AUTH)
     @document_errors(401, 403, 404, 409, 412)
     def patch(self, data, person_id):
         """Change a person: an admin token, or one whose conference is the only one the person appears in."""
         person = _person(person_id)
         require_directory_writer(people={person.id})
-        check_if_match(PersonSchema(), person)
+        check_if_match(PersonDetailSchema(), person)
         save_person(get_session(), data, person)
         get_session().expire_all()
-        return commit_and_respond(PersonSchema(), _person(person_id))
+        return commit_and_respond(PersonDetailSchema(), _person(person_id))
 
     @blp.response(204)
     @blp.doc(**AUTH)
@@ -110,9 +119,36 @@ class PersonItem(ResourceView):
         """Delete a person who is in no session."""
         person = _person(person_id)
         require_directory_writer(people={person.id})
-        check_if_match(PersonSchema(), person)
+        check_if_match(PersonDetailSchema(), person)
         delete_person(get_session(), person)
         get_session().commit()
+
+
+@blp.route("/people/by-slug/<slug:person_slug>")
+class PersonBySlug(ResourceView):
+    @blp.response(200, PersonDetailSchema)
+    @document_errors(304, 404)
+    def get(self, person_slug):
+        """One person, found by their slug (the key seed files use): the same answer as their own address, which
+        Content-Location names."""
+        person_id = get_session().scalar(select(Person.id).where(Person.slug == person_slug))
+        if person_id is None:
+            raise NotFound(f"No person {person_slug!r}.", "person_slug", location="path")
+        answer = respond_with_etag(PersonDetailSchema(), _person(person_id))
+        location = url_for("people.PersonItem", person_id=person_id, _external=True)
+        return with_headers(answer, {"Content-Location": location})
+
+
+@blp.route("/people/<int:person_id>/sessions")
+class PersonSessions(ResourceView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(PersonSessionSchema))
+    @document_errors(404)
+    def get(self, args, person_id):
+        """The sessions a person takes part in, in any role and any conference, by start time: the published
+        ones, and those a token reaches."""
+        _person(person_id)
+        return paginate(sessions_of_person(person_id, visible_sessions()), args)
 
 
 @blp.route("/organizations")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import url_for
 from marshmallow import fields, validate
 
 from eventapp import lengths
@@ -52,8 +53,20 @@ class PersonSchema(ma.Schema):
     )
 
 
+class PersonDetailSchema(PersonSchema):
+    """A person as their own resource shows them: with the addresses of what they take part in."""
+
+    links = fields.Method("_links", dump_only=True, metadata={"description": "sessions: the sessions they are in; schedule_ics: those published, as a calendar feed"})
+
+    def _links(self, person) -> dict[str, str]:
+        return {
+            "sessions": url_for("people.PersonSessions", person_id=person.id, _external=True),
+            "schedule_ics": url_for("feeds.PersonFeed", person_id=person.id, _external=True),
+        }
+
+
 class PersonQueryArgs(PageArgs):
-    q = search_text(metadata={"description": "Part of the given, family or native name"})
+    q = search_text(metadata={"description": "Part of the name (given, family, native, or the whole name) or of the organization's name"})
     organization_id = id_field()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from eventapp.conferences.models import Conference, Room, Track
 from eventapp.conferences.operations import outside_window
 from eventapp.enums import SessionStatus
-from eventapp.errors import Conflict, DomainError, SchedulingConflict
+from eventapp.errors import Conflict, DomainError, NotFound, SchedulingConflict
 from eventapp.operations import assign, get_referenced, in_zone
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
@@ -247,3 +247,16 @@ def delete_session(db: Session, program_session: ProgramSession) -> None:
         )
     db.delete(program_session)
     db.flush()
+
+
+def check_filter_references(db: Session, conference: Conference, args: dict[str, Any]) -> None:
+    """404 for a filter naming a room or track the conference does not have, or a person nobody knows: an empty
+    answer would look like a schedule with nothing in it."""
+    for arg, model in (("room", Room), ("track", Track)):
+        ident = args.get(arg)
+        if ident is not None:
+            obj = db.get(model, ident)
+            if obj is None or obj.conference_id != conference.id:
+                raise NotFound(f"No {arg} {ident} in this conference.", arg, location="query")
+    if args.get("person") is not None and db.get(Person, args["person"]) is None:
+        raise NotFound(f"No person {args['person']}.", "person", location="query")

@@ -3,10 +3,11 @@ grammar), and which sessions or conferences use a row of another area."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, union
+from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, joinedload, subqueryload
 from sqlalchemy.sql.functions import FunctionElement
@@ -15,6 +16,7 @@ from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.db import UTCDateTime
 from eventapp.enums import SessionStatus
 from eventapp.people.models import Organization, Person
+from eventapp.people.queries import name_matches
 from eventapp.program.models import Participation, ProgramSession
 
 # Everything a session's representation shows, in a fixed number of queries however many sessions there are:
@@ -29,8 +31,9 @@ SESSION_LOADS = (
 )
 
 
-def filtered(stmt: Select, args: dict[str, Any], zone=None) -> Select:
-    """Apply the filters in args (day, room, track, kind, status, person, q) to a session query."""
+def filtered(stmt: Select, args: dict[str, Any], zone=None, languages: Sequence[str] = ()) -> Select:
+    """Apply the filters in args (day, room, track, kind, status, person, q: text in languages too) to a session
+    query."""
     if args.get("kind"):
         stmt = stmt.where(ProgramSession.kind == args["kind"])
     if args.get("day") is not None:
@@ -49,8 +52,33 @@ def filtered(stmt: Select, args: dict[str, Any], zone=None) -> Select:
     if args.get("person") is not None:
         stmt = stmt.where(ProgramSession.participants.any(Participation.person_id == args["person"]))
     if args.get("q"):
-        stmt = stmt.where(ProgramSession.title.icontains(args["q"], autoescape=True))
+        stmt = stmt.where(text_matches(args["q"], languages))
     return stmt
+
+
+def text_matches(text: str, languages: Sequence[str] = ()) -> ColumnElement[bool]:
+    """Sessions whose title, abstract or code holds text, in the stored language or a translation into one of
+    languages, or one of whose people has it in their name."""
+    columns = [ProgramSession.title, ProgramSession.abstract, ProgramSession.code]
+    for language in languages:
+        columns += [
+            ProgramSession.title_translations[language].as_string(),
+            ProgramSession.abstract_translations[language].as_string(),
+        ]
+    return or_(
+        *(column.icontains(text, autoescape=True) for column in columns),
+        ProgramSession.participants.any(Participation.person.has(name_matches(text))),
+    )
+
+
+def sessions_of_person(person_id: int, visible: ColumnElement[bool]) -> Select:
+    """The visible sessions a person appears in, in any role and any conference, by start time."""
+    return (
+        select(ProgramSession)
+        .where(ProgramSession.participants.any(Participation.person_id == person_id), visible)
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+        .options(*SESSION_LOADS, joinedload(ProgramSession.conference))
+    )
 
 
 def sessions_of(conference: Conference, args: dict[str, Any], *, include_drafts: bool) -> Select:
@@ -63,7 +91,7 @@ def sessions_of(conference: Conference, args: dict[str, Any], *, include_drafts:
     )
     if not include_drafts:
         stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT)
-    return filtered(stmt, args, conference.zone)
+    return filtered(stmt, args, conference.zone, conference.languages)
 
 
 class greatest(FunctionElement):
@@ -122,7 +150,7 @@ def session_stamps(conference: Conference, args: dict[str, Any]) -> Select:
         .group_by(ProgramSession.id, ProgramSession.starts_at)
         .order_by(ProgramSession.starts_at, ProgramSession.id)
     )
-    return filtered(stmt, args, conference.zone)
+    return filtered(stmt, args, conference.zone, conference.languages)
 
 
 def _ids(db: Session, column, condition) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
+from flask import url_for
 from sqlalchemy import Select, select
 
 from eventapp.auth.access import (
@@ -18,13 +18,14 @@ from eventapp.db import get_session
 from eventapp.enums import SessionKind, SessionStatus
 from eventapp.errors import NotFound
 from eventapp.program.models import ProgramSession
-from eventapp.program.operations import delete_session, save_session
+from eventapp.program.operations import check_filter_references, delete_session, save_session
 from eventapp.program.queries import SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
     AUTH,
+    ApiBlueprint,
     ResourceView,
     check_if_match,
     commit_and_respond,
@@ -32,9 +33,10 @@ from eventapp.views import (
     document_errors,
     paginate,
     respond_with_etag,
+    with_headers,
 )
 
-blp = Blueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug:slug>", description="Sessions")
+blp = ApiBlueprint("sessions", __name__, url_prefix="/api/v1/conferences/<slug:slug>", description="Sessions")
 blp.before_request(begin_write_transaction)
 blp.before_request(require_token_for_writes)
 
@@ -42,6 +44,7 @@ SATELLITE = SessionKind.SATELLITE_SYMPOSIUM
 
 
 def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
+    check_filter_references(get_session(), conference, args)
     if kind is not None:
         args = {**args, "kind": kind}
     return sessions_of(conference, args, include_drafts=sees_drafts(conference))
@@ -145,6 +148,26 @@ class SessionItem(ResourceView):
     def delete(self, slug, session_id):
         """Delete a draft session; a confirmed one is cancelled instead. Honours If-Match."""
         _delete(slug, session_id, ProgramSessionSchema, None)
+
+
+@blp.route("/sessions/by-code/<code>")
+class SessionByCode(ResourceView):
+    @blp.response(200, ProgramSessionSchema)
+    @document_errors(304, 404)
+    def get(self, slug, code):
+        """One session, found by its code (the organizer's own reference, as in seed files and printed
+        programmes): the same answer as its own address, which Content-Location names."""
+        conference = conference_for_read(slug)
+        session_id = get_session().scalar(
+            select(ProgramSession.id).where(ProgramSession.conference_id == conference.id, ProgramSession.code == code)
+        )
+        if session_id is None:
+            raise NotFound(f"No session with code {code!r} in this conference.", "code", location="path")
+        answer = respond_with_etag(
+            ProgramSessionSchema(), _find(conference, session_id, None, for_read=True)
+        )
+        location = url_for("sessions.SessionItem", slug=slug, session_id=session_id, _external=True)
+        return with_headers(answer, {"Content-Location": location})
 
 
 @blp.route("/satellite-symposia")

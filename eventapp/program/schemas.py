@@ -103,6 +103,16 @@ class ProgramSessionSchema(ma.Schema):
             raise ma.ValidationError({field: [message] for field, message in problems})
 
 
+class PersonSessionSchema(ProgramSessionSchema):
+    """A session in a person's list, which spans conferences: with the conference it belongs to."""
+
+    conference = fields.Function(
+        lambda program_session: program_session.conference.slug,
+        dump_only=True,
+        metadata={"description": "The conference's slug"},
+    )
+
+
 class SatelliteSymposiumSchema(ProgramSessionSchema):
     """A satellite symposium: a session of that kind, which a sponsor organization must hold."""
 
@@ -117,4 +127,6 @@ class SessionQueryArgs(PageArgs):
     kind = fields.String(validate=validate.OneOf(list(SessionKind)))
     status = fields.String(validate=validate.OneOf(list(SessionStatus)))
     person = id_field(metadata={"description": "Person id, in any role"})
-    q = search_text(metadata={"description": "Text in the title"})
+    q = search_text(
+        metadata={"description": "Text in the title, abstract (in any of the conference's languages), code or a person's name"}
+    )
