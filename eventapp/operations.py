@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -29,9 +29,30 @@ def assign(obj: Base, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def in_zone(moment: datetime, zone: ZoneInfo) -> datetime:
-    """A timezone-aware datetime; naive input is read as local time in zone."""
-    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+def in_zone(moment: datetime, zone: ZoneInfo, field: str | None = None) -> datetime:
+    """A timezone-aware datetime; naive input is read as local time in zone, which must name one instant.
+
+    A local time in a daylight-saving gap (02:30 when the clocks jump from 02:00 to 03:00) names none, and one in
+    an overlap (02:30 when they go back from 03:00 to 02:00) two: both are refused (422 on field) rather than
+    guessed, which Python would do silently.
+    """
+    if moment.tzinfo is not None:
+        return moment
+    local = moment.replace(tzinfo=zone)
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
+        raise DomainError(
+            f"{moment.isoformat()} does not exist in {zone.key}: the clocks skip that hour there "
+            "(daylight saving time). Give a time outside the gap.",
+            field,
+        )
+    later = moment.replace(tzinfo=zone, fold=1)
+    if later.utcoffset() != local.utcoffset():
+        raise DomainError(
+            f"{moment.isoformat()} happens twice in {zone.key} (the clocks go back that night): give its offset, "
+            f"{local.isoformat()} or {later.isoformat()}.",
+            field,
+        )
+    return local
 
 
 def get_referenced(db: Session, model: type[T], ident: int | None, field: str) -> T | None:

@@ -210,3 +210,105 @@ def test_a_person_links_to_their_sessions_and_calendar(client, admin, seeded):
     seen = [s["code"] for s in client.get(person["links"]["sessions"], headers=admin).get_json()["items"]]
     assert public == ["RT-CN-JP"] and seen == ["DRAFT-1", "RT-CN-JP"]
     assert client.get("/api/v1/people/99999/sessions").status_code == 404
+
+
+@pytest.fixture
+def berlin(client, admin):
+    """A meeting in Berlin over both of 2026's clock changes, with one room."""
+    body = {"slug": "berlin-2026", "name": "Berlin", "timezone": "Europe/Berlin", "start_date": "2026-03-28",
+            "end_date": "2026-10-26"}
+    assert client.post("/api/v1/conferences", json=body, headers=admin).status_code == 201
+    room = client.post("/api/v1/conferences/berlin-2026/rooms", json={"name": "Saal 1"}, headers=admin)
+    return room.get_json()["id"]
+
+
+def test_a_local_time_the_clocks_skip_is_422_naming_the_field(client, admin, berlin):
+    url = "/api/v1/conferences/berlin-2026/sessions"
+    body = {"title": "Gap", "starts_at": "2026-03-29T02:30", "ends_at": "2026-03-29T03:15", "room_id": berlin,
+            "status": "confirmed"}
+    response = client.post(url, json=body, headers=admin)
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "starts_at" and "does not exist in Europe/Berlin" in error["message"]
+    assert client.get(url, headers=admin).get_json()["total"] == 0
+    # Just after the gap is a real time: 03:00 CEST is 01:00 UTC.
+    fine = client.post(url, json={**body, "starts_at": "2026-03-29T03:00"}, headers=admin)
+    assert fine.status_code == 201 and fine.get_json()["starts_at"] == "2026-03-29T03:00:00+02:00"
+
+
+def test_a_local_time_that_happens_twice_needs_its_offset(client, admin, berlin):
+    url = "/api/v1/conferences/berlin-2026/sessions"
+    body = {"title": "Twice", "starts_at": "2026-10-25T02:30", "ends_at": "2026-10-25T04:00", "room_id": berlin}
+    response = client.post(url, json=body, headers=admin)
+    assert response.status_code == 422
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "starts_at" and "+02:00" in error["message"] and "+01:00" in error["message"]
+    # With its offset it is one instant, whichever of the two is meant.
+    for offset in ("+02:00", "+01:00"):
+        made = client.post(url, json={**body, "starts_at": f"2026-10-25T02:30:00{offset}"}, headers=admin)
+        assert made.status_code == 201 and made.get_json()["starts_at"] == f"2026-10-25T02:30:00{offset}"
+
+
+def test_end_before_start_as_instants_is_422_not_a_database_error(client, admin, berlin):
+    url = "/api/v1/conferences/berlin-2026/sessions"
+    # 03:10 CEST is 01:10 UTC; 02:05 CET is 01:05 UTC: the end comes first, though its wall time is later.
+    body = {"title": "Backwards", "starts_at": "2026-10-25T02:10:00+01:00", "ends_at": "2026-10-25T02:05", "room_id": berlin}
+    response = client.post(url, json={**body, "ends_at": "2026-10-25T02:05:00+02:00"}, headers=admin)
+    assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "ends_at"
+    mixed = client.post(url, json={**body, "starts_at": "2026-03-29T03:10", "ends_at": "2026-03-29T01:05:00Z"},
+                        headers=admin)
+    assert mixed.status_code == 422 and mixed.get_json()["errors"][0]["field"] == "ends_at"
+
+
+def test_seed_tools_report_a_time_in_the_gap_as_a_problem(runner, tmp_path):
+    seed = tmp_path / "berlin.yaml"
+    seed.write_text(
+        "conference:\n  slug: berlin-seed\n  name: Berlin\n  timezone: Europe/Berlin\n"
+        '  start_date: "2026-03-28"\n  end_date: "2026-03-30"\nrooms:\n  - name: Saal 1\n'
+        'sessions:\n  - code: GAP\n    title: Gap\n    status: confirmed\n    room: Saal 1\n'
+        '    starts_at: "2026-03-29T02:30"\n    ends_at: "2026-03-29T03:15"\n',
+        encoding="utf-8",
+    )
+    for command in ("validate", "load"):
+        result = runner.invoke(args=["seed", command, str(seed)])
+        assert result.exit_code != 0
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "does not exist in Europe/Berlin" in result.output, result.output
+
+
+def test_every_double_booking_is_reported_in_one_answer(client, admin, seeded):
+    rooms = {r["name"]: r["id"] for r in client.get(DIA).get_json()["rooms"]}
+    sun, asahina = (client.get(f"/api/v1/people/by-slug/{slug}").get_json()["id"] for slug in ("sun-lixia", "yasuko-asahina"))
+    body = {"code": "CLASH", "title": "Everything at once", "status": "confirmed", "room_id": rooms["Room 605"],
+            "starts_at": "2025-10-20T12:30", "ends_at": "2025-10-20T14:00",
+            "participants": [{"person_id": sun, "role": "speaker"}, {"person_id": asahina, "role": "panelist"}]}
+    response = client.post(f"{DIA}/sessions", json=body, headers=admin)
+    assert response.status_code == 409
+    found = {(e["field"], e["session"]["code"]) for e in response.get_json()["errors"]}
+    assert ("room_id", "RT-CN-JP") in found  # the room
+    assert ("participants", "SAT-TIGERMED") in found  # Sun Lixia's talk
+    assert ("participants", "RT-CN-JP") in found  # Asahina's
+    message = response.get_json()["message"]
+    assert "Sun Lixia" in message and "Yasuko Asahina" in message and "Room 605" in message
+    assert client.get(f"{DIA}/sessions/by-code/CLASH", headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize(("dates", "field"), [({"end_date": "2025-10-20"}, "end_date"),
+                                             ({"start_date": "2025-10-20"}, "start_date")])
+def test_shrinking_a_conference_past_its_sessions_is_409_on_the_date_that_moved(client, admin, seeded, dates, field):
+    before = client.get(DIA).get_json()
+    response = client.patch(DIA, json=dates, headers=admin)
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["field"] == field
+    assert "cancel" in response.get_json()["message"]
+    assert client.get(DIA).get_json() == before
+
+
+def test_a_new_session_is_a_draft_that_the_public_does_not_see(client, admin, seeded):
+    room = client.get(DIA).get_json()["rooms"][0]["id"]
+    made = client.post(f"{DIA}/sessions", json={"title": "Quiet", "starts_at": "2025-10-19T07:00",
+                                                "ends_at": "2025-10-19T07:30", "room_id": room}, headers=admin)
+    assert made.status_code == 201 and made.get_json()["status"] == "draft"
+    assert client.get(made.headers["Location"]).status_code == 404
+    assert "Quiet" not in client.get(f"{DIA}/schedule.ics").get_data(as_text=True)

@@ -73,8 +73,12 @@ def _check_sessions_fit(db: Session, conference: Conference) -> None:
             .limit(1)
         ).first()
     if misfit is not None:
+        # Name the date that leaves it out: a session before the new start, or after the new end.
+        field = "start_date" if misfit.starts_at < start else "end_date"
         raise Conflict(
-            f"Session {misfit.id} ({misfit.title!r}) would fall outside the conference's dates.", "start_date"
+            f"Session {misfit.id} ({misfit.title!r}) would fall outside the conference's dates: move or "
+            "cancel it first.",
+            field,
         )
 
 

@@ -48,7 +48,6 @@ _OVERLAPPING = (
         ProgramSession.id != bindparam("session_id"),  # 0 for a new session: no session has that id
     )
     .order_by(ProgramSession.starts_at, ProgramSession.id)
-    .limit(1)
 )
 _ROOM_CLASH = _OVERLAPPING.where(ProgramSession.room_id == bindparam("room_id"))
 # The people's sessions first (by the person index), then their times: not every session's.
@@ -146,43 +145,38 @@ def _check_conflicts(
         else 0,
     }
     zone = conference.zone
+    clashes: list[tuple[str, str, ProgramSession]] = []  # (field, message, the other session)
     with db.no_autoflush:
         if merged.get("room_id") is not None:
-            clash = db.scalars(_ROOM_CLASH, {**times, "room_id": merged["room_id"]}).first()
-            if clash is not None:
-                room = db.get(Room, merged["room_id"])
+            room = None
+            for clash in db.scalars(_ROOM_CLASH, {**times, "room_id": merged["room_id"]}):
+                room = room or db.get(Room, merged["room_id"])
                 message = (
                     f"Room {room.name!r} is booked at that time by session {clash.id} ({clash.title!r})."
                 )
-                raise SchedulingConflict(
-                    message,
-                    details=[
-                        {
-                            "location": "json",
-                            "field": "room_id",
-                            "message": message,
-                            "session": _describe(clash, zone),
-                        }
-                    ],
-                )
+                clashes.append(("room_id", message, clash))
         if person_ids:
             people = sorted(person_ids)
-            row = db.execute(_PERSON_CLASH, {**times, "people": people, "same_people": people}).first()
-            if row is not None:
-                clash, person_id = row
+            for clash, person_id in db.execute(
+                _PERSON_CLASH, {**times, "people": people, "same_people": people}
+            ):
                 person = db.get(Person, person_id)
                 message = f"{person.display_name} is in session {clash.id} ({clash.title!r}) at that time."
-                raise SchedulingConflict(
-                    message,
-                    details=[
-                        {
-                            "location": "json",
-                            "field": "participants",
-                            "message": message,
-                            "session": _describe(clash, zone),
-                        }
-                    ],
-                )
+                clashes.append(("participants", message, clash))
+    if clashes:
+        # Every double booking at once: a room clash must not hide a speaker's.
+        message = (
+            clashes[0][1]
+            if len(clashes) == 1
+            else (f"The session clashes with {len(clashes)} bookings: " + " ".join(m for _, m, _ in clashes))
+        )
+        raise SchedulingConflict(
+            message,
+            details=[
+                {"location": "json", "field": field, "message": m, "session": _describe(clash, zone)}
+                for field, m, clash in clashes
+            ],
+        )
 
 
 def save_session(
@@ -202,7 +196,7 @@ def save_session(
     zone = conference.zone
     for key in ("starts_at", "ends_at"):
         if data.get(key) is not None:
-            data[key] = in_zone(data[key], zone)
+            data[key] = in_zone(data[key], zone, key)
     participants = data.pop("participants", None)
 
     current = {key: getattr(program_session, key) for key in SCALARS} if program_session else {}
