@@ -8,8 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT
-from test_seed import MINIMAL
+from helpers import MINIMAL, ROOT
 
 PYTHON = sys.executable
 
