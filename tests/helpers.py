@@ -7,19 +7,23 @@ another.
 from __future__ import annotations
 
 import os
+import sqlite3
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from eventapp import create_app
-from eventapp.db import get_engine
+from eventapp.db import TRANSACTION_CONTROL, get_engine
 from eventapp.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
 DIA_SEED = ROOT / "seed" / "dia-japan-2025.yaml"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DIA = "/api/v1/conferences/dia-japan-2025"
+FEED = f"{DIA}/schedule.ics"
 
 
 # For tests that only mean something on PostgreSQL.
@@ -122,3 +126,51 @@ def row_counts(app) -> dict[str, int]:
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for table in Base.metadata.sorted_tables
         }
+
+
+@contextmanager
+def counted_queries(app):
+    """Every statement the app's database connections send, the feed fast path's own connection included
+    (BEGIN, COMMIT and the like aside): traced in the driver, on connections opened inside the block."""
+    statements: list[str] = []
+
+    def record(statement: str) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    def trace(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.set_trace_callback(record)
+        else:
+            dbapi_connection.cursor_factory = recording_cursor(record)
+
+    engine = get_engine(app)
+    engine.dispose()  # closes the pool's connections and the fast path's: those used below are new, and traced
+    event.listen(engine, "connect", trace)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "connect", trace)
+        engine.dispose()
+
+
+def recording_cursor(record):
+    """A psycopg cursor class that passes each statement it executes to record."""
+    import psycopg
+
+    class RecordingCursor(psycopg.Cursor):
+        def execute(self, query, *args, **kwargs):
+            record(
+                query
+                if isinstance(query, str)
+                else query.decode()
+                if isinstance(query, bytes)
+                else str(query)
+            )
+            return super().execute(query, *args, **kwargs)
+
+        def executemany(self, query, *args, **kwargs):
+            record(str(query))
+            return super().executemany(query, *args, **kwargs)
+
+    return RecordingCursor

@@ -6,8 +6,7 @@ import gzip
 import os
 
 import pytest
-from helpers import make_app
-from test_feeds import DIA, FEED, counted_queries
+from helpers import DIA, FEED, counted_queries, make_app
 
 from eventapp.db import get_engine
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import make_app
-from test_feeds import DIA
+from helpers import DIA, make_app
 
 from eventapp.db import get_engine
 from eventapp.feeds.replay import FeedReplay

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
-from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 import vobject
-from helpers import load, write
+from helpers import DIA, FEED, MINIMAL, counted_queries, load, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
-
-from eventapp.db import TRANSACTION_CONTROL, get_engine
-
-DIA = "/api/v1/conferences/dia-japan-2025"
-FEED = f"{DIA}/schedule.ics"
 
 
 def calendar(response) -> icalendar.Calendar:
@@ -222,54 +214,6 @@ def test_public_json_has_cors(client, seeded):
     response = client.get(f"{DIA}/schedule", headers={"Origin": "https://app.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
-
-
-@contextmanager
-def counted_queries(app):
-    """Every statement the app's database connections send, the feed fast path's own connection included
-    (BEGIN, COMMIT and the like aside): traced in the driver, on connections opened inside the block."""
-    statements: list[str] = []
-
-    def record(statement: str) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            statements.append(statement)
-
-    def trace(dbapi_connection, _record) -> None:
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            dbapi_connection.set_trace_callback(record)
-        else:
-            dbapi_connection.cursor_factory = recording_cursor(record)
-
-    engine = get_engine(app)
-    engine.dispose()  # closes the pool's connections and the fast path's: those used below are new, and traced
-    event.listen(engine, "connect", trace)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "connect", trace)
-        engine.dispose()
-
-
-def recording_cursor(record):
-    """A psycopg cursor class that passes each statement it executes to record."""
-    import psycopg
-
-    class RecordingCursor(psycopg.Cursor):
-        def execute(self, query, *args, **kwargs):
-            record(
-                query
-                if isinstance(query, str)
-                else query.decode()
-                if isinstance(query, bytes)
-                else str(query)
-            )
-            return super().execute(query, *args, **kwargs)
-
-        def executemany(self, query, *args, **kwargs):
-            record(str(query))
-            return super().executemany(query, *args, **kwargs)
-
-    return RecordingCursor
 
 
 def generated_seed(sessions: int) -> str:
@@ -490,7 +434,6 @@ def test_agenda_without_login(client, seeded):
 
 
 def test_agenda_takes_only_published_sessions_of_its_conference(client, admin, runner, tmp_path, seeded):
-    from test_seed import MINIMAL
 
     assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
     foreign = next(iter(api_sessions(client, "/api/v1/conferences/tiny-2025/sessions")))
