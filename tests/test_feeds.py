@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import time_machine
 import vobject
 from helpers import DIA, FEED, MINIMAL, counted_queries, load, write
 from hypothesis import HealthCheck, given, settings
@@ -152,11 +152,11 @@ def test_move_then_cancel_reaches_subscribed_calendars(client, admin, seeded):
     first = client.get(FEED)
     before = events(first)[uid(town_hall["id"])]
     other_room = next(r for r in client.get(DIA).get_json()["rooms"] if r["name"] == "Room 605")
-    time.sleep(1.1)  # iCalendar times have whole seconds: let the edit fall in a later one
-
-    moved = client.patch(
-        f"{DIA}/sessions/{town_hall['id']}", json={"room_id": other_room["id"]}, headers=admin
-    )
+    # iCalendar times have whole seconds: the edit falls in a later one.
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
+        moved = client.patch(
+            f"{DIA}/sessions/{town_hall['id']}", json={"room_id": other_room["id"]}, headers=admin
+        )
     assert moved.status_code == 200, moved.get_json()
 
     second = client.get(FEED, headers={"If-None-Match": first.headers["ETag"]})
@@ -183,11 +183,9 @@ def test_editing_a_speaker_updates_the_events_last_modified(client, admin, seede
     sessions = api_sessions(client)
     satellite = next(s for s in sessions.values() if s["code"] == "SAT-TIGERMED")
     speaker = satellite["participants"][0]["person"]
-    time.sleep(1.1)  # iCalendar times have whole seconds
-    assert (
-        client.patch(f"/api/v1/people/{speaker['id']}", json={"honorific": "Dr."}, headers=admin).status_code
-        == 200
-    )
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):  # iCalendar times have whole seconds
+        edited = client.patch(f"/api/v1/people/{speaker['id']}", json={"honorific": "Dr."}, headers=admin)
+    assert edited.status_code == 200
     second = events(client.get(FEED))
     assert second[uid(satellite["id"])]["LAST-MODIFIED"].dt > first[uid(satellite["id"])]["LAST-MODIFIED"].dt
     assert second[uid(satellite["id"])]["SEQUENCE"] == first[uid(satellite["id"])]["SEQUENCE"]
