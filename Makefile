@@ -10,13 +10,18 @@ WORKERS ?= 2
 SEED ?= seed/dia-japan-2025.yaml
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev db seed clean
+.PHONY: run test lint install install-dev db seed clean
 
 run: install db seed
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The project's ruff settings (pyproject.toml); CI fails on any finding or unformatted file.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 install: $(VENV)/.installed-runtime
 install-dev: $(VENV)/.installed-dev
