@@ -40,7 +40,10 @@ class ApiParser(FlaskParser):
             takes = ", ".join(sorted(name for name, field in schema.fields.items() if not field.dump_only))
             messages = {
                 "query": {
-                    name: [f"Unknown parameter: this endpoint takes {takes}." if m == unknown else m for m in found]
+                    name: [
+                        f"Unknown parameter: this endpoint takes {takes}." if m == unknown else m
+                        for m in found
+                    ]
                     for name, found in by_field.items()
                 }
             }
@@ -136,6 +139,9 @@ def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:
 
 # For write operations in the OpenAPI document.
 AUTH = {"security": [{"bearerAuth": []}]}
+# For reads anyone may make that show more (drafts) to a token that reaches them: no token, or a Bearer token.
+# Operations that declare neither are public (eventapp/openapi.py's ClientPlugin documents them so).
+READ_AUTH = {"security": [{}, {"bearerAuth": []}]}
 
 # Only its alt_response decorator is used: it records documentation on the view, whatever blueprint routes it.
 _ERROR_DOCS = Blueprint("error-docs", __name__)

@@ -65,7 +65,7 @@ def frab_json(client, url=JSON_URL) -> dict:
 def frab_xml(client, url=XML_URL) -> ET.Element:
     response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "application/xml"
+    assert response.mimetype == "text/xml"
     assert response.data.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
     errors = [str(error) for error in XML_SCHEMA.iter_errors(io.BytesIO(response.data))]
     assert errors == []
@@ -83,8 +83,12 @@ def json_events(document: dict) -> list[tuple[dict, str, dict]]:
 
 
 def xml_events(root: ET.Element) -> list[tuple[ET.Element, str, ET.Element]]:
-    return [(event, room.get("name"), day) for day in root.findall("day") for room in day.findall("room")
-            for event in room.findall("event")]
+    return [
+        (event, room.get("name"), day)
+        for day in root.findall("day")
+        for room in day.findall("room")
+        for event in room.findall("event")
+    ]
 
 
 def api_sessions(client, headers=None) -> dict[int, dict]:
@@ -153,14 +157,24 @@ def test_every_published_session_appears_once_at_its_local_time(client, seeded):
         assert room == event["room"] == session["room"]["name"]
         element, xml_room, xml_day = in_xml[session_id]
         assert (element.findtext("date"), element.findtext("start"), element.findtext("duration")) == (
-            event["date"], event["start"], event["duration"])
+            event["date"],
+            event["start"],
+            event["duration"],
+        )
         assert xml_room == element.findtext("room") == room and xml_day.get("date") == day["date"]
 
     town_hall = next(event for event, _, _ in json_events(document) if event["title"] == "China Town Hall")
     assert (town_hall["date"], town_hall["start"], town_hall["duration"], town_hall["room"]) == (
-        "2025-10-21T13:00:00+09:00", "13:00", "01:30", "Reception Hall A")
+        "2025-10-21T13:00:00+09:00",
+        "13:00",
+        "01:30",
+        "Reception Hall A",
+    )
     assert (town_hall["type"], town_hall["track"], town_hall["language"]) == (
-        "town_hall", "China-Japan Collaboration", "en")
+        "town_hall",
+        "China-Japan Collaboration",
+        "en",
+    )
     assert town_hall["url"].endswith(f"{DIA}/sessions/{town_hall['id']}")
     assert town_hall["abstract"].startswith("How to use the similarities")
     assert town_hall["do_not_record"] is False and town_hall["links"] == town_hall["attachments"] == []
@@ -199,15 +213,23 @@ def test_a_translated_title_keeps_the_slug_and_guid(client, seeded):
     town_hall = by_code(client, "CN-TOWN-HALL")["id"]
     assert translated[town_hall]["title"] == "チャイナ・タウンホール"
     assert {i: (e["slug"], e["guid"]) for i, e in translated.items()} == {
-        i: (e["slug"], e["guid"]) for i, e in events.items()}
-    assert xml_event(frab_xml(client, f"{XML_URL}?lang=ja"), town_hall).findtext("title") == "チャイナ・タウンホール"
+        i: (e["slug"], e["guid"]) for i, e in events.items()
+    }
+    assert (
+        xml_event(frab_xml(client, f"{XML_URL}?lang=ja"), town_hall).findtext("title")
+        == "チャイナ・タウンホール"
+    )
 
 
 def test_people_appear_in_their_roles_without_email(client, admin, seeded):
     town_hall = by_code(client, "CN-TOWN-HALL")
     su_ling = next(p["person"] for p in town_hall["participants"] if p["person"]["slug"] == "su-ling")
-    assert client.patch(f"/api/v1/people/{su_ling['id']}", json={"email": "su.ling@private.example"},
-                        headers=admin).status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/people/{su_ling['id']}", json={"email": "su.ling@private.example"}, headers=admin
+        ).status_code
+        == 200
+    )
     assert "private.example" not in client.get(JSON_URL).get_data(as_text=True)
     assert "private.example" not in client.get(XML_URL).get_data(as_text=True)
 
@@ -238,9 +260,16 @@ def test_a_cancelled_session_stays_with_a_word_in_its_title(client, admin, seede
 
 
 def test_drafts_are_not_exported(client, admin, seeded):
-    draft = client.post(f"{DIA}/sessions", headers=admin, json={
-        "title": "Secret draft", "status": "draft",
-        "starts_at": "2025-10-19T10:00", "ends_at": "2025-10-19T11:00"})
+    draft = client.post(
+        f"{DIA}/sessions",
+        headers=admin,
+        json={
+            "title": "Secret draft",
+            "status": "draft",
+            "starts_at": "2025-10-19T10:00",
+            "ends_at": "2025-10-19T11:00",
+        },
+    )
     assert draft.status_code == 201
     assert "Secret draft" not in client.get(JSON_URL).get_data(as_text=True)
     assert "Secret draft" not in client.get(XML_URL).get_data(as_text=True)
@@ -251,9 +280,17 @@ def test_drafts_are_not_exported(client, admin, seeded):
 
 
 def test_a_session_without_a_room_goes_to_tba(client, admin, seeded):
-    created = client.post(f"{DIA}/sessions", headers=admin, json={
-        "title": "Closing remarks", "kind": "plenary", "status": "confirmed",
-        "starts_at": "2025-10-21T17:00", "ends_at": "2025-10-21T17:30"})
+    created = client.post(
+        f"{DIA}/sessions",
+        headers=admin,
+        json={
+            "title": "Closing remarks",
+            "kind": "plenary",
+            "status": "confirmed",
+            "starts_at": "2025-10-21T17:00",
+            "ends_at": "2025-10-21T17:30",
+        },
+    )
     assert created.status_code == 201, created.get_json()
     conference = frab_json(client)["schedule"]["conference"]
     assert conference["rooms"][-1]["name"] == "TBA"
@@ -306,10 +343,16 @@ def test_a_short_slug_a_dst_change_and_a_title_without_latin_letters(client, run
     day = conference["days"][1]
     # Summer time ends on 26 October 2025: the day starts at +02:00 and ends at +01:00.
     assert (day["date"], day["day_start"], day["day_end"]) == (
-        "2025-10-26", "2025-10-26T00:00:00+02:00", "2025-10-27T00:00:00+01:00")
+        "2025-10-26",
+        "2025-10-26T00:00:00+02:00",
+        "2025-10-27T00:00:00+01:00",
+    )
     [event] = day["rooms"]["TBA"]
     assert (event["date"], event["start"], event["duration"]) == (
-        "2025-10-26T10:00:00+01:00", "10:00", "00:45")
+        "2025-10-26T10:00:00+01:00",
+        "10:00",
+        "00:45",
+    )
     assert event["slug"] == f"ab_2025-{event['id']}-break"
     assert [p["public_name"] for p in event["persons"]] == ["Anna Schmidt"]  # once, though in two roles
     assert conference["days"][0]["rooms"] == {} and conference["days"][2]["rooms"] == {}
@@ -331,15 +374,29 @@ def test_any_zone_gives_valid_documents(client, runner, tmp_path, zone):
 def test_markup_and_any_script_pass_through_unchanged(client, admin, seeded):
     satellite = by_code(client, "SAT-TIGERMED")
     title, abstract, family_name = '<b>R&D</b> "]]>" 日本語 – ok', "a < b & c > d\n\nÉtude 研究", "Sun & <Co>"
-    assert client.patch(f"{DIA}/sessions/{satellite['id']}", json={"title": title, "abstract": abstract},
-                        headers=admin).status_code == 200
+    assert (
+        client.patch(
+            f"{DIA}/sessions/{satellite['id']}", json={"title": title, "abstract": abstract}, headers=admin
+        ).status_code
+        == 200
+    )
     person = satellite["participants"][0]["person"]
-    assert client.patch(f"/api/v1/people/{person['id']}", json={"family_name": family_name},
-                        headers=admin).status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/people/{person['id']}", json={"family_name": family_name}, headers=admin
+        ).status_code
+        == 200
+    )
     name = client.get(f"/api/v1/people/{person['id']}").get_json()["display_name"]
     event = json_event(frab_json(client), satellite["id"])
     assert (event["title"], event["abstract"], [p["public_name"] for p in event["persons"]]) == (
-        title, abstract, [name])
+        title,
+        abstract,
+        [name],
+    )
     element = xml_event(frab_xml(client), satellite["id"])
     assert (element.findtext("title"), element.findtext("abstract"), element.findtext("persons/person")) == (
-        title, abstract, name)
+        title,
+        abstract,
+        name,
+    )

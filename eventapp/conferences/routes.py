@@ -34,6 +34,7 @@ from eventapp.schemas import PageArgs, page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
     AUTH,
+    READ_AUTH,
     ApiBlueprint,
     ResourceView,
     check_if_match,
@@ -65,6 +66,7 @@ def _reload_conference(slug: str) -> Conference:
 class Conferences(ResourceView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(ConferenceSchema))
+    @blp.doc(**READ_AUTH)
     def get(self, args):
         """List conferences, newest first: the published ones, and the drafts the token reaches."""
         stmt = select(Conference).order_by(Conference.start_date.desc(), Conference.id)
@@ -97,6 +99,7 @@ class Conferences(ResourceView):
 class ConferenceDetail(ResourceView):
     @blp.response(200, ConferenceDetailSchema)
     @document_errors(304, 404)
+    @blp.doc(**READ_AUTH)
     def get(self, slug):
         """A conference with its rooms, tracks and booths."""
         return respond_with_etag(ConferenceDetailSchema(), conference_for_read(slug, *DETAIL_LOADS))
@@ -146,6 +149,7 @@ def _child_resources(
         @blp.arguments(PageArgs, location="query")
         @blp.response(200, page_of(schema))
         @document_errors(404)
+        @blp.doc(**READ_AUTH)
         def get(self, args, slug):
             conference = conference_for_read(slug)
             order = (getattr(model, CHILD_KEYS[model]), model.id)
@@ -163,6 +167,7 @@ def _child_resources(
     class ChildDetail(ResourceView):
         @blp.response(200, schema)
         @document_errors(304, 404)
+        @blp.doc(**READ_AUTH)
         def get(self, slug, **ids):
             return respond_with_etag(schema(), find(conference_for_read(slug), ids[id_name]))
 

@@ -32,7 +32,7 @@ from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.queries import SESSION_LOADS, filtered, session_stamps, sessions_of
 
 CALENDAR = "text/calendar"
-XML = "application/xml"
+XML = "text/xml"
 JSON = "application/json"
 # After a change, the sessions whose pieces must be rendered again are loaded by id up to this many (a
 # database's limit on bound parameters is far above it); beyond it, the whole schedule is loaded.

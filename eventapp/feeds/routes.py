@@ -13,24 +13,34 @@ from flask_smorest import Blueprint
 
 from eventapp.agendas.routes import blp as agendas_blp
 from eventapp.feeds.publish import CALENDAR, JSON, XML, serve_conference, serve_person
-from eventapp.feeds.schemas import FeedArgs
+from eventapp.feeds.schemas import FeedArgs, ScheduleSchema
 from eventapp.views import document_errors
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published schedules, feeds and agendas")
 
 # A schema instance, not a class: webargs would build a new schema on every request of the hot path.
 FEED_ARGS = FeedArgs()
+LAST_MODIFIED = {
+    "description": "When what the feed shows last changed",
+    "schema": {"type": "string"},
+    "required": True,
+}
 
 
-def feed_body(mimetype: str, description: str | None = None) -> Callable:
-    """Document a feed view's 200 answer: its media type, described by the view's docstring unless given."""
+def feed_body(mimetype: str, description: str | None = None, schema: type | None = None) -> Callable:
+    """Document a feed view's 200 answer: its media type and schema (a marshmallow schema, or a string or
+    object), described by the view's docstring unless given, with the Last-Modified that If-Modified-Since is
+    compared with."""
 
     def decorator(get: Callable) -> Callable:
-        schema = {"type": "object"} if mimetype == JSON else {"type": "string"}
-        content = {mimetype: {"schema": schema}}
-        return blp.doc(responses={"200": {"description": description or get.__doc__, "content": content}})(
-            get
-        )
+        # A JSON feed with no schema of ours (frab's schedule.json) is documented as an object.
+        body = schema or ({"type": "object"} if mimetype == JSON else {"type": "string"})
+        answer = {
+            "description": description or get.__doc__,
+            "content": {mimetype: {"schema": body}},
+            "headers": {"Last-Modified": LAST_MODIFIED},
+        }
+        return blp.doc(responses={"200": answer})(get)
 
     return decorator
 
@@ -38,7 +48,7 @@ def feed_body(mimetype: str, description: str | None = None) -> Callable:
 @blp.route("/conferences/<slug:slug>/schedule")
 class ScheduleJson(MethodView):
     @blp.arguments(FEED_ARGS, location="query")
-    @feed_body(JSON)
+    @feed_body(JSON, schema=ScheduleSchema)
     @document_errors(304, 404)
     # One line, however long: the first line of a docstring is the operation's summary.
     def get(self, args, slug):

@@ -30,6 +30,7 @@ from eventapp.schemas import PageArgs, page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
     AUTH,
+    READ_AUTH,
     ApiBlueprint,
     ResourceView,
     check_if_match,
@@ -144,6 +145,7 @@ class PersonSessions(ResourceView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(PersonSessionSchema))
     @document_errors(404)
+    @blp.doc(**READ_AUTH)
     def get(self, args, person_id):
         """The sessions a person takes part in, in any role and any conference, by start time: the published
         ones, and those a token reaches."""

@@ -25,6 +25,7 @@ from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
     AUTH,
+    READ_AUTH,
     ApiBlueprint,
     ResourceView,
     check_if_match,
@@ -99,6 +100,7 @@ class Sessions(ResourceView):
     @blp.arguments(SessionQueryArgs, location="query")
     @blp.response(200, page_of(ProgramSessionSchema))
     @document_errors(404)
+    @blp.doc(**READ_AUTH)
     def get(self, args, slug):
         """List the conference's sessions by start time, filtered by day, room, track, kind, status, person or title text.
 
@@ -125,6 +127,7 @@ class Sessions(ResourceView):
 class SessionItem(ResourceView):
     @blp.response(200, ProgramSessionSchema)
     @document_errors(304, 404)
+    @blp.doc(**READ_AUTH)
     def get(self, slug, session_id):
         """One session, with its ETag."""
         return respond_with_etag(
@@ -154,18 +157,19 @@ class SessionItem(ResourceView):
 class SessionByCode(ResourceView):
     @blp.response(200, ProgramSessionSchema)
     @document_errors(304, 404)
+    @blp.doc(**READ_AUTH)
     def get(self, slug, code):
         """One session, found by its code (the organizer's own reference, as in seed files and printed
         programmes): the same answer as its own address, which Content-Location names."""
         conference = conference_for_read(slug)
         session_id = get_session().scalar(
-            select(ProgramSession.id).where(ProgramSession.conference_id == conference.id, ProgramSession.code == code)
+            select(ProgramSession.id).where(
+                ProgramSession.conference_id == conference.id, ProgramSession.code == code
+            )
         )
         if session_id is None:
             raise NotFound(f"No session with code {code!r} in this conference.", "code", location="path")
-        answer = respond_with_etag(
-            ProgramSessionSchema(), _find(conference, session_id, None, for_read=True)
-        )
+        answer = respond_with_etag(ProgramSessionSchema(), _find(conference, session_id, None, for_read=True))
         location = url_for("sessions.SessionItem", slug=slug, session_id=session_id, _external=True)
         return with_headers(answer, {"Content-Location": location})
 
@@ -175,6 +179,7 @@ class SatelliteSymposia(ResourceView):
     @blp.arguments(SessionQueryArgs, location="query")
     @blp.response(200, page_of(SatelliteSymposiumSchema))
     @document_errors(404)
+    @blp.doc(**READ_AUTH)
     def get(self, args, slug):
         """List the conference's satellite symposia, with their sponsors."""
         return paginate(_listing(conference_for_read(slug), args, SATELLITE), args)
@@ -192,6 +197,7 @@ class SatelliteSymposia(ResourceView):
 class SatelliteSymposiumItem(ResourceView):
     @blp.response(200, SatelliteSymposiumSchema)
     @document_errors(304, 404)
+    @blp.doc(**READ_AUTH)
     def get(self, slug, session_id):
         """One satellite symposium."""
         return respond_with_etag(
