@@ -26,24 +26,24 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         # PostgreSQL connection pool of each worker process (SQLite needs none).
         "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_size": int(os.environ.get("DB_POOL_SIZE", 5)),
-            "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", 5)),
-            "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", 1800)),
+            "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")),
+            "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "5")),
+            "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", "1800")),
         },
         # Answer with X-SQL-Queries: the number of statements a request ran (for benchmarks and debugging).
         "SQL_COUNT_HEADER": os.environ.get("SQL_COUNT_HEADER", "") == "1",
         # Refuse request bodies over 1 MiB with 413 before reading them.
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         # The domain in every iCalendar UID: set it once, never change it, or calendars see new events.
         "UID_DOMAIN": os.environ.get("UID_DOMAIN", "eventapp"),
         # The public address of the service (https://events.example.org) for the URLs in feeds; by default the
         # address each request came to.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # How long clients and shared caches may keep a feed before asking again (seconds).
-        "FEED_MAX_AGE": int(os.environ.get("FEED_MAX_AGE", 60)),
+        "FEED_MAX_AGE": int(os.environ.get("FEED_MAX_AGE", "60")),
         # Rendered feeds kept in each worker's memory (bytes), and per-session pieces to assemble them from.
-        "FEED_CACHE_BYTES": int(os.environ.get("FEED_CACHE_BYTES", 96 * 1024 * 1024)),
-        "FEED_FRAGMENT_BYTES": int(os.environ.get("FEED_FRAGMENT_BYTES", 64 * 1024 * 1024)),
+        "FEED_CACHE_BYTES": int(os.environ.get("FEED_CACHE_BYTES", str(96 * 1024 * 1024))),
+        "FEED_FRAGMENT_BYTES": int(os.environ.get("FEED_FRAGMENT_BYTES", str(64 * 1024 * 1024))),
         # Answer polled feeds (304s and cached bytes) before Flask; FEED_FAST_PATH=0 leaves everything to Flask.
         "FEED_FAST_PATH": os.environ.get("FEED_FAST_PATH", "1") != "0",
         # A shared second level of the feed cache for several workers and servers, e.g. redis://127.0.0.1:6379/0.
@@ -55,12 +55,16 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "AGENDA_CREATION_LIMIT": os.environ.get("AGENDA_CREATION_LIMIT", "30 per hour"),
         # Proxies (load balancers) in front whose X-Forwarded-For and -Proto are believed: without them every
         # client would have the proxy's address (one rate limit for all) and https would look like http.
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "API_TITLE": "eventapp",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # swagger-ui's files come from the swagger-ui-bundle package, served by the app (eventapp/openapi.py):
+        # the docs work offline, and their Content-Security-Policy names only this service.
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/",
+        # No badge from the online validator: the page reaches nothing but this service.
+        "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
     }

@@ -38,15 +38,25 @@ def answers(client, admin):
     yield "401", client.post(f"{DIA}/rooms", json={"name": "Room 9"}), 401
     yield "401 bad token", client.get(f"{DIA}/sessions", headers={"Authorization": "Bearer nope"}), 401
     yield "405", client.put(DIA, json={}, headers=admin), 405
-    yield "413", client.post(f"{DIA}/agendas", data=b"[" * (1024 * 1024 + 1), content_type="application/json"), 413
+    yield (
+        "413",
+        client.post(f"{DIA}/agendas", data=b"[" * (1024 * 1024 + 1), content_type="application/json"),
+        413,
+    )
     yield "ical", feed, 200
     yield "ical 304", client.get(f"{DIA}/schedule.ics", headers={"If-None-Match": feed.headers["ETag"]}), 304
     yield "ical gzip", client.get(f"{DIA}/schedule.ics", headers={"Accept-Encoding": "gzip"}), 200
     yield "frab xml", client.get(f"{DIA}/schedule.xml"), 200
     yield "openapi", client.get("/api/v1/openapi.json"), 200
     yield "health", client.get("/healthz"), 200
-    yield "cors preflight", client.options(f"{DIA}/sessions", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "GET"}), 200
+    yield (
+        "cors preflight",
+        client.options(
+            f"{DIA}/sessions",
+            headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+        ),
+        200,
+    )
     yield "201", client.post(f"{DIA}/rooms", json={"name": "Room 9"}, headers=admin), 201
 
 
@@ -86,21 +96,73 @@ def test_behind_a_trusted_proxy_https_is_what_it_forwarded(database_url, app, se
     get_engine(proxied).dispose()
 
 
+def docs_policy_of(response) -> dict[str, str]:
+    return dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+
+
+def inline_script_hash(page: bytes) -> str:
+    inline = re.findall(rb"<script>(.*?)</script>", page, re.DOTALL)
+    assert len(inline) == 1
+    return "'sha256-" + base64.b64encode(hashlib.sha256(inline[0]).digest()).decode() + "'"
+
+
 def test_the_docs_page_may_load_swagger_ui_and_its_own_script_and_nothing_else(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
-    policy = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+    policy = docs_policy_of(response)
     page = response.get_data()
-    inline = re.findall(rb"<script>(.*?)</script>", page, re.DOTALL)
-    assert len(inline) == 1
-    digest = "'sha256-" + base64.b64encode(hashlib.sha256(inline[0]).digest()).decode() + "'"
+    assets = (
+        "http://localhost/api/v1/docs/"  # this service's folder of swagger-ui's files, nothing else of it
+    )
     assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
-    assert policy["script-src"].split() == ["https://cdn.jsdelivr.net", digest]
-    assert "https://cdn.jsdelivr.net" in policy["style-src"].split()
-    assert policy["connect-src"] == "'self'"
-    for src in re.findall(rb'(?:src|href)="([^"]+)"', page):
-        assert src.startswith(b"https://cdn.jsdelivr.net/"), src
+    assert policy["script-src"].split() == [assets, inline_script_hash(page)]
+    assert policy["style-src"].split() == [assets, "'unsafe-inline'"]
+    assert policy["connect-src"] == "'self'" and policy["img-src"] == "'self' data:"
+    assert policy["base-uri"] == "'none'" and policy["form-action"] == "'none'"
+    sources = re.findall(rb'(?:src|href)="([^"]+)"', page)
+    assert len(sources) == 3
+    for src in sources:
+        assert src.startswith(b"/api/v1/docs/"), src  # no CDN: the docs work offline
+    assert b"validatorUrl" in page  # the online validator's badge is off
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_docs_assets_come_from_the_installed_package(client):
+    from swagger_ui_bundle import swagger_ui_path
+
+    page = client.get("/api/v1/docs").get_data()
+    for src in re.findall(rb'(?:src|href)="([^"]+)"', page):
+        asset = client.get(src.decode())
+        assert asset.status_code == 200, src
+        name = src.decode().rsplit("/", 1)[1]
+        with open(f"{swagger_ui_path}/{name}", "rb") as installed:
+            assert asset.get_data() == installed.read()
+        asset.close()
+        assert asset.mimetype == ("text/css" if name.endswith(".css") else "text/javascript")
+        assert "max-age" in asset.headers["Cache-Control"]
+        assert_secured(asset)
+    # Only swagger-ui's own files: not the package's sample pages, nothing outside its folder.
+    for other in ("index.html", "oauth2-redirect.html", "swagger-initializer.js", "../__init__.py", "x.js"):
+        assert client.get(f"/api/v1/docs/{other}").status_code == 404, other
+
+
+def test_the_docs_policy_names_the_host_the_page_came_from_only_when_it_can(client):
+    response = client.get("/api/v1/docs", base_url="https://events.example.org:8443")
+    assert docs_policy_of(response)["script-src"].startswith("https://events.example.org:8443/api/v1/docs/ ")
+    # A Host header that is no host cannot be written into the policy: the page falls back to its own origin.
+    odd = client.get("/api/v1/docs", headers={"Host": "evil.example; script-src *"})
+    assert docs_policy_of(odd)["script-src"].split()[0] == "'self'"
+
+
+def test_docs_from_a_cdn_are_allowed_that_cdn_only(database_url):
+    app = make_app(database_url, OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    response = app.test_client().get("/api/v1/docs")
+    policy = docs_policy_of(response)
+    assert policy["script-src"].split() == [
+        "https://cdn.jsdelivr.net",
+        inline_script_hash(response.get_data()),
+    ]
+    get_engine(app).dispose()
 
 
 # Agenda tokens
@@ -129,7 +191,8 @@ def test_agenda_tokens_are_not_stored_anywhere(app, agenda_tokens):
     with get_engine(app).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM agendas")).scalar_one() == len(agenda_tokens)
         stored = "\n".join(
-            repr(tuple(row)) for table in Base.metadata.sorted_tables
+            repr(tuple(row))
+            for table in Base.metadata.sorted_tables
             for row in connection.execute(text(f'SELECT * FROM "{table.name}"'))
         )
     for token in agenda_tokens:
