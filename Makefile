@@ -2,6 +2,7 @@
 # Both are idempotent: a second run only redoes what changed (requirements, migrations, seed).
 
 PYTHON ?= python3
+NPM ?= npm
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -24,7 +25,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 install: $(VENV)/.installed-runtime
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 db: install
 	$(FLASK) db upgrade
@@ -53,5 +54,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-runtime
 
+# The OpenAPI linter the tests run (Redocly CLI), exactly as package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "the tests need Node.js 20 or newer and npm (Debian/Ubuntu: apt-get install nodejs npm)"; exit 1; }
+	$(NPM) ci --loglevel=error
+	@touch $@
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

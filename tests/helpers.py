@@ -6,14 +6,18 @@ another.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import textwrap
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select, text
+from werkzeug.serving import make_server
 
 from eventapp import create_app
 from eventapp.db import TRANSACTION_CONTROL, get_engine
@@ -24,6 +28,8 @@ DIA_SEED = ROOT / "seed" / "dia-japan-2025.yaml"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DIA = "/api/v1/conferences/dia-japan-2025"
 FEED = f"{DIA}/schedule.ics"
+# Where `make test` installs the npm tools the tests run (package.json).
+NODE_BIN = ROOT / "node_modules" / ".bin"
 
 
 # For tests that only mean something on PostgreSQL.
@@ -174,3 +180,16 @@ def recording_cursor(record):
             return super().executemany(query, *args, **kwargs)
 
     return RecordingCursor
+@contextlib.contextmanager
+def live_server(app) -> Iterator[str]:
+    """app served over real HTTP on a free port of 127.0.0.1, in a thread, for clients that need a socket; its
+    base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
