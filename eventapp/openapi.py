@@ -30,12 +30,9 @@ class EventApi(Api):
         return errors.handle_http_exception(error)
 
 
-def schema_name(schema: type[ma.Schema] | ma.Schema) -> str | None:
-    """OpenAPI component names: FooSchema is Foo, and its partial form for PATCH is FooUpdate; a schema cut
-    down with only or exclude is no component (it is written out where it is used)."""
+def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
+    """OpenAPI component names: FooSchema is Foo, and its partial form for PATCH is FooUpdate."""
     cls = schema if isinstance(schema, type) else type(schema)
-    if not isinstance(schema, type) and (schema.only is not None or schema.exclude):
-        return None
     name = cls.__name__.removesuffix("Schema")
     return f"{name}Update" if not isinstance(schema, type) and schema.partial else name
 

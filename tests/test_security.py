@@ -97,10 +97,12 @@ def test_behind_a_trusted_proxy_https_is_what_it_forwarded(database_url, app, se
 
 
 def docs_policy_of(response) -> dict[str, str]:
+    """The Content-Security-Policy of response, by directive."""
     return dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
 
 
 def inline_script_hash(page: bytes) -> str:
+    """The CSP source of the page's one inline script."""
     inline = re.findall(rb"<script>(.*?)</script>", page, re.DOTALL)
     assert len(inline) == 1
     return "'sha256-" + base64.b64encode(hashlib.sha256(inline[0]).digest()).decode() + "'"

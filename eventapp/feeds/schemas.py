@@ -40,6 +40,14 @@ SCHEDULE_CONFERENCE_FIELDS = (
 )
 
 
+# Those fields, as ConferenceSchema has them, in a schema of its own name (ConferenceSchema(only=...) would
+# take the name of the whole one in the OpenAPI document).
+ScheduleConferenceSchema = ma.Schema.from_dict(
+    {name: ConferenceSchema._declared_fields[name] for name in SCHEDULE_CONFERENCE_FIELDS},
+    name="ScheduleConferenceSchema",
+)
+
+
 class ScheduleSessionSchema(ProgramSessionSchema):
     """A session in the JSON schedule: as the API shows it, title and abstract in the language asked for."""
 
@@ -59,7 +67,7 @@ class ScheduleDaySchema(ma.Schema):
 class ScheduleSchema(ma.Schema):
     """The published schedule as JSON (documentation of feeds/schedule.py's answer; it renders without it)."""
 
-    conference = fields.Nested(ConferenceSchema(only=SCHEDULE_CONFERENCE_FIELDS), required=True)
+    conference = fields.Nested(ScheduleConferenceSchema, required=True)
     feeds = fields.Dict(
         keys=fields.String(),
         values=fields.String(),
