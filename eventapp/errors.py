@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import marshmallow as ma
 from flask import Flask, current_app
@@ -70,7 +70,7 @@ class DomainError(Exception):
 
     status = 422
     code = "validation_failed"
-    headers: dict[str, str] = {}
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(
         self,
@@ -98,7 +98,7 @@ class NotFound(DomainError):
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
-    headers = {"WWW-Authenticate": 'Bearer realm="eventapp"'}
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="eventapp"'}
 
 
 class Forbidden(DomainError):

@@ -7,4 +7,16 @@ from eventapp.db import Base
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
 
-__all__ = ["Agenda", "ApiToken", "Base", "Booth", "Conference", "Organization", "Participation", "Person", "ProgramSession", "Room", "Track"]
+__all__ = [
+    "Agenda",
+    "ApiToken",
+    "Base",
+    "Booth",
+    "Conference",
+    "Organization",
+    "Participation",
+    "Person",
+    "ProgramSession",
+    "Room",
+    "Track",
+]

@@ -102,9 +102,9 @@ def _version_schedules(session: Session, _flush_context, _instances) -> None:
 
     with session.no_autoflush:
         for obj, is_new in _touched(session):
-            if isinstance(obj, ProgramSession) and not is_new and obj not in session.deleted:
-                if any(_net_changed(obj, key) for key in SEQUENCE_ATTRIBUTES):
-                    obj.sequence = (obj.sequence or 0) + 1
+            kept = isinstance(obj, ProgramSession) and not is_new and obj not in session.deleted
+            if kept and any(_net_changed(obj, key) for key in SEQUENCE_ATTRIBUTES):
+                obj.sequence = (obj.sequence or 0) + 1
             if _participants_changed(obj) and obj not in session.new:
                 obj.updated_at = now
             if isinstance(obj, Participation):

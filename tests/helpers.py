@@ -180,6 +180,8 @@ def recording_cursor(record):
             return super().executemany(query, *args, **kwargs)
 
     return RecordingCursor
+
+
 @contextlib.contextmanager
 def live_server(app) -> Iterator[str]:
     """app served over real HTTP on a free port of 127.0.0.1, in a thread, for clients that need a socket; its

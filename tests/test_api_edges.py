@@ -55,7 +55,9 @@ def test_a_body_that_is_not_json_is_415_and_changes_nothing(client, admin, confe
 def test_json_with_a_charset_or_a_json_suffix_is_read(client, admin, conference):
     for content_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
         response = client.post(
-            f"{BASE}/tracks", data='{"name": "T %s"}' % content_type[:16], headers={**admin, "Content-Type": content_type}
+            f"{BASE}/tracks",
+            data=f'{{"name": "T {content_type[:16]}"}}',
+            headers={**admin, "Content-Type": content_type},
         )
         assert response.status_code == 201, response.get_json()
 
@@ -69,16 +71,24 @@ def test_a_bodiless_write_is_judged_by_its_fields_not_its_type(client, admin, co
 def test_every_201_carries_the_location_of_what_it_made(client, admin, conference):
     org = client.post("/api/v1/organizations", json={"name": "PMDA", "kind": "regulator"}, headers=admin)
     person = client.post(
-        "/api/v1/people", json={"given_name": "Ling", "family_name": "Su", "organization_id": org.get_json()["id"]},
+        "/api/v1/people",
+        json={"given_name": "Ling", "family_name": "Su", "organization_id": org.get_json()["id"]},
         headers=admin,
     )
     room = client.post(f"{BASE}/rooms", json={"name": "Room 605"}, headers=admin)
     track = client.post(f"{BASE}/tracks", json={"name": "Asia"}, headers=admin)
-    booth = client.post(f"{BASE}/booths", json={"label": "A1", "organization_id": org.get_json()["id"]}, headers=admin)
+    booth = client.post(
+        f"{BASE}/booths", json={"label": "A1", "organization_id": org.get_json()["id"]}, headers=admin
+    )
     session = client.post(
         f"{BASE}/sessions",
-        json={"code": "S1", "title": "Opening", "starts_at": "2026-10-18T09:00", "ends_at": "2026-10-18T10:00",
-              "room_id": room.get_json()["id"]},
+        json={
+            "code": "S1",
+            "title": "Opening",
+            "starts_at": "2026-10-18T09:00",
+            "ends_at": "2026-10-18T10:00",
+            "room_id": room.get_json()["id"],
+        },
         headers=admin,
     )
     again = client.post("/api/v1/conferences", json={**CONFERENCE, "slug": "edge-2027"}, headers=admin)
@@ -135,7 +145,9 @@ def test_a_filter_naming_what_the_conference_does_not_have_is_404(client, admin,
     response = client.get(f"{DIA}/sessions?{query}")
     assert response.status_code == 404
     assert response.get_json()["errors"][0] == {
-        "location": "query", "field": field, "message": response.get_json()["message"]
+        "location": "query",
+        "field": field,
+        "message": response.get_json()["message"],
     }
 
 
@@ -165,7 +177,10 @@ def test_session_search_looks_in_titles_abstracts_codes_and_names(client, seeded
 
 def test_people_search_looks_in_names_and_organizations(client, seeded):
     def slugs(q):
-        return {p["slug"] for p in client.get("/api/v1/people", query_string={"q": q, "page_size": 200}).get_json()["items"]}
+        return {
+            p["slug"]
+            for p in client.get("/api/v1/people", query_string={"q": q, "page_size": 200}).get_json()["items"]
+        }
 
     assert slugs("Uyama") == {"yoshiaki-uyama"}
     assert slugs("Yoshiaki Uyama") == {"yoshiaki-uyama"}
@@ -179,7 +194,12 @@ def test_a_session_by_its_code_and_a_person_by_slug(client, seeded):
     assert by_code.status_code == 200
     own = client.get(by_code.headers["Content-Location"])
     assert own.get_json() == by_code.get_json() and own.headers["ETag"] == by_code.headers["ETag"]
-    assert client.get(f"{DIA}/sessions/by-code/RT-CN-JP", headers={"If-None-Match": own.headers["ETag"]}).status_code == 304
+    assert (
+        client.get(
+            f"{DIA}/sessions/by-code/RT-CN-JP", headers={"If-None-Match": own.headers["ETag"]}
+        ).status_code
+        == 304
+    )
     missing = client.get(f"{DIA}/sessions/by-code/NOPE")
     assert missing.status_code == 404 and missing.get_json()["errors"][0]["field"] == "code"
 
@@ -193,7 +213,9 @@ def test_a_person_links_to_their_sessions_and_calendar(client, admin, seeded):
     person = client.get("/api/v1/people/by-slug/yoshiaki-uyama").get_json()
     sessions = client.get(person["links"]["sessions"])
     assert sessions.status_code == 200
-    assert [(s["conference"], s["code"]) for s in sessions.get_json()["items"]] == [("dia-japan-2025", "RT-CN-JP")]
+    assert [(s["conference"], s["code"]) for s in sessions.get_json()["items"]] == [
+        ("dia-japan-2025", "RT-CN-JP")
+    ]
     feed = client.get(person["links"]["schedule_ics"])
     assert feed.status_code == 200 and b"SUMMARY:Delivering Innovative" in feed.data.replace(b"\r\n ", b"")
 
@@ -201,8 +223,14 @@ def test_a_person_links_to_their_sessions_and_calendar(client, admin, seeded):
     room = client.get(f"{DIA}/rooms").get_json()["items"][0]["id"]
     draft = client.post(
         f"{DIA}/sessions",
-        json={"code": "DRAFT-1", "title": "Not yet", "starts_at": "2025-10-19T08:00", "ends_at": "2025-10-19T08:30",
-              "room_id": room, "participants": [{"person_id": person["id"], "role": "speaker"}]},
+        json={
+            "code": "DRAFT-1",
+            "title": "Not yet",
+            "starts_at": "2025-10-19T08:00",
+            "ends_at": "2025-10-19T08:30",
+            "room_id": room,
+            "participants": [{"person_id": person["id"], "role": "speaker"}],
+        },
         headers=admin,
     )
     assert draft.status_code == 201, draft.get_json()
@@ -215,8 +243,13 @@ def test_a_person_links_to_their_sessions_and_calendar(client, admin, seeded):
 @pytest.fixture
 def berlin(client, admin):
     """A meeting in Berlin over both of 2026's clock changes, with one room."""
-    body = {"slug": "berlin-2026", "name": "Berlin", "timezone": "Europe/Berlin", "start_date": "2026-03-28",
-            "end_date": "2026-10-26"}
+    body = {
+        "slug": "berlin-2026",
+        "name": "Berlin",
+        "timezone": "Europe/Berlin",
+        "start_date": "2026-03-28",
+        "end_date": "2026-10-26",
+    }
     assert client.post("/api/v1/conferences", json=body, headers=admin).status_code == 201
     room = client.post("/api/v1/conferences/berlin-2026/rooms", json={"name": "Saal 1"}, headers=admin)
     return room.get_json()["id"]
@@ -224,8 +257,13 @@ def berlin(client, admin):
 
 def test_a_local_time_the_clocks_skip_is_422_naming_the_field(client, admin, berlin):
     url = "/api/v1/conferences/berlin-2026/sessions"
-    body = {"title": "Gap", "starts_at": "2026-03-29T02:30", "ends_at": "2026-03-29T03:15", "room_id": berlin,
-            "status": "confirmed"}
+    body = {
+        "title": "Gap",
+        "starts_at": "2026-03-29T02:30",
+        "ends_at": "2026-03-29T03:15",
+        "room_id": berlin,
+        "status": "confirmed",
+    }
     response = client.post(url, json=body, headers=admin)
     assert response.status_code == 422, response.get_json()
     error = response.get_json()["errors"][0]
@@ -238,7 +276,12 @@ def test_a_local_time_the_clocks_skip_is_422_naming_the_field(client, admin, ber
 
 def test_a_local_time_that_happens_twice_needs_its_offset(client, admin, berlin):
     url = "/api/v1/conferences/berlin-2026/sessions"
-    body = {"title": "Twice", "starts_at": "2026-10-25T02:30", "ends_at": "2026-10-25T04:00", "room_id": berlin}
+    body = {
+        "title": "Twice",
+        "starts_at": "2026-10-25T02:30",
+        "ends_at": "2026-10-25T04:00",
+        "room_id": berlin,
+    }
     response = client.post(url, json=body, headers=admin)
     assert response.status_code == 422
     error = response.get_json()["errors"][0]
@@ -252,11 +295,17 @@ def test_a_local_time_that_happens_twice_needs_its_offset(client, admin, berlin)
 def test_end_before_start_as_instants_is_422_not_a_database_error(client, admin, berlin):
     url = "/api/v1/conferences/berlin-2026/sessions"
     # 03:10 CEST is 01:10 UTC; 02:05 CET is 01:05 UTC: the end comes first, though its wall time is later.
-    body = {"title": "Backwards", "starts_at": "2026-10-25T02:10:00+01:00", "ends_at": "2026-10-25T02:05", "room_id": berlin}
+    body = {
+        "title": "Backwards",
+        "starts_at": "2026-10-25T02:10:00+01:00",
+        "ends_at": "2026-10-25T02:05",
+        "room_id": berlin,
+    }
     response = client.post(url, json={**body, "ends_at": "2026-10-25T02:05:00+02:00"}, headers=admin)
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "ends_at"
-    mixed = client.post(url, json={**body, "starts_at": "2026-03-29T03:10", "ends_at": "2026-03-29T01:05:00Z"},
-                        headers=admin)
+    mixed = client.post(
+        url, json={**body, "starts_at": "2026-03-29T03:10", "ends_at": "2026-03-29T01:05:00Z"}, headers=admin
+    )
     assert mixed.status_code == 422 and mixed.get_json()["errors"][0]["field"] == "ends_at"
 
 
@@ -265,7 +314,7 @@ def test_seed_tools_report_a_time_in_the_gap_as_a_problem(runner, tmp_path):
     seed.write_text(
         "conference:\n  slug: berlin-seed\n  name: Berlin\n  timezone: Europe/Berlin\n"
         '  start_date: "2026-03-28"\n  end_date: "2026-03-30"\nrooms:\n  - name: Saal 1\n'
-        'sessions:\n  - code: GAP\n    title: Gap\n    status: confirmed\n    room: Saal 1\n'
+        "sessions:\n  - code: GAP\n    title: Gap\n    status: confirmed\n    room: Saal 1\n"
         '    starts_at: "2026-03-29T02:30"\n    ends_at: "2026-03-29T03:15"\n',
         encoding="utf-8",
     )
@@ -279,10 +328,19 @@ def test_seed_tools_report_a_time_in_the_gap_as_a_problem(runner, tmp_path):
 
 def test_every_double_booking_is_reported_in_one_answer(client, admin, seeded):
     rooms = {r["name"]: r["id"] for r in client.get(DIA).get_json()["rooms"]}
-    sun, asahina = (client.get(f"/api/v1/people/by-slug/{slug}").get_json()["id"] for slug in ("sun-lixia", "yasuko-asahina"))
-    body = {"code": "CLASH", "title": "Everything at once", "status": "confirmed", "room_id": rooms["Room 605"],
-            "starts_at": "2025-10-20T12:30", "ends_at": "2025-10-20T14:00",
-            "participants": [{"person_id": sun, "role": "speaker"}, {"person_id": asahina, "role": "panelist"}]}
+    sun, asahina = (
+        client.get(f"/api/v1/people/by-slug/{slug}").get_json()["id"]
+        for slug in ("sun-lixia", "yasuko-asahina")
+    )
+    body = {
+        "code": "CLASH",
+        "title": "Everything at once",
+        "status": "confirmed",
+        "room_id": rooms["Room 605"],
+        "starts_at": "2025-10-20T12:30",
+        "ends_at": "2025-10-20T14:00",
+        "participants": [{"person_id": sun, "role": "speaker"}, {"person_id": asahina, "role": "panelist"}],
+    }
     response = client.post(f"{DIA}/sessions", json=body, headers=admin)
     assert response.status_code == 409
     found = {(e["field"], e["session"]["code"]) for e in response.get_json()["errors"]}
@@ -294,9 +352,13 @@ def test_every_double_booking_is_reported_in_one_answer(client, admin, seeded):
     assert client.get(f"{DIA}/sessions/by-code/CLASH", headers=admin).status_code == 404
 
 
-@pytest.mark.parametrize(("dates", "field"), [({"end_date": "2025-10-20"}, "end_date"),
-                                             ({"start_date": "2025-10-20"}, "start_date")])
-def test_shrinking_a_conference_past_its_sessions_is_409_on_the_date_that_moved(client, admin, seeded, dates, field):
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [({"end_date": "2025-10-20"}, "end_date"), ({"start_date": "2025-10-20"}, "start_date")],
+)
+def test_shrinking_a_conference_past_its_sessions_is_409_on_the_date_that_moved(
+    client, admin, seeded, dates, field
+):
     before = client.get(DIA).get_json()
     response = client.patch(DIA, json=dates, headers=admin)
     assert response.status_code == 409
@@ -307,8 +369,16 @@ def test_shrinking_a_conference_past_its_sessions_is_409_on_the_date_that_moved(
 
 def test_a_new_session_is_a_draft_that_the_public_does_not_see(client, admin, seeded):
     room = client.get(DIA).get_json()["rooms"][0]["id"]
-    made = client.post(f"{DIA}/sessions", json={"title": "Quiet", "starts_at": "2025-10-19T07:00",
-                                                "ends_at": "2025-10-19T07:30", "room_id": room}, headers=admin)
+    made = client.post(
+        f"{DIA}/sessions",
+        json={
+            "title": "Quiet",
+            "starts_at": "2025-10-19T07:00",
+            "ends_at": "2025-10-19T07:30",
+            "room_id": room,
+        },
+        headers=admin,
+    )
     assert made.status_code == 201 and made.get_json()["status"] == "draft"
     assert client.get(made.headers["Location"]).status_code == 404
     assert "Quiet" not in client.get(f"{DIA}/schedule.ics").get_data(as_text=True)

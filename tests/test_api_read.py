@@ -86,8 +86,19 @@ def test_sessions_in_start_order_with_people_and_offsets(client, seeded):
     starts = [s["starts_at"] for s in body["items"]]
     assert starts == sorted(starts) and body["total"] == len(starts) == 7
     session = body["items"][0]
-    assert {"id", "code", "title", "abstract", "kind", "status", "starts_at", "ends_at", "room", "track",
-            "participants"} <= set(session)
+    assert {
+        "id",
+        "code",
+        "title",
+        "abstract",
+        "kind",
+        "status",
+        "starts_at",
+        "ends_at",
+        "room",
+        "track",
+        "participants",
+    } <= set(session)
     participant = next(s for s in body["items"] if s["participants"])["participants"][0]
     assert {"role", "order", "person"} <= set(participant)
     assert {"id", "given_name", "family_name", "organization"} <= set(participant["person"])
@@ -95,7 +106,11 @@ def test_sessions_in_start_order_with_people_and_offsets(client, seeded):
 
 def test_private_email_is_never_published(client, runner, tmp_path):
     assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
-    for url in ("/api/v1/conferences", "/api/v1/conferences/tiny-2025", "/api/v1/conferences/tiny-2025/sessions"):
+    for url in (
+        "/api/v1/conferences",
+        "/api/v1/conferences/tiny-2025",
+        "/api/v1/conferences/tiny-2025/sessions",
+    ):
         text = client.get(url).get_data(as_text=True)
         assert "sun@example.com" not in text and '"email"' not in text
 
@@ -103,8 +118,12 @@ def test_private_email_is_never_published(client, runner, tmp_path):
 def test_openapi_document_describes_the_api_and_the_error_shape(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    assert {"/api/v1/conferences", "/api/v1/conferences/{slug}", "/api/v1/conferences/{slug}/sessions",
-            "/healthz"} <= set(spec["paths"])
+    assert {
+        "/api/v1/conferences",
+        "/api/v1/conferences/{slug}",
+        "/api/v1/conferences/{slug}/sessions",
+        "/healthz",
+    } <= set(spec["paths"])
     error = spec["components"]["schemas"]["Error"]
     assert set(error["properties"]) == ERROR_KEYS
     assert client.get("/api/v1/docs").status_code == 200

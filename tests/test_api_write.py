@@ -13,22 +13,35 @@ BASE = f"/api/v1/conferences/{SLUG}"
 def meeting(client, admin):
     """A draft conference with two rooms, a track, an organization and four people, made over the API."""
     conference = {
-        "slug": SLUG, "name": "23rd DIA Japan Annual Meeting", "timezone": "Asia/Tokyo",
-        "start_date": "2026-10-18", "end_date": "2026-10-20", "languages": ["en", "ja"],
+        "slug": SLUG,
+        "name": "23rd DIA Japan Annual Meeting",
+        "timezone": "Asia/Tokyo",
+        "start_date": "2026-10-18",
+        "end_date": "2026-10-20",
+        "languages": ["en", "ja"],
         "venue": {"name": "Tokyo Big Sight", "city": "Tokyo", "country": "JP"},
     }
     assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
     ids = {}
     for name in ("Room 605", "Room 101"):
-        ids[name] = client.post(f"{BASE}/rooms", json={"name": name, "capacity": 200}, headers=admin).get_json()["id"]
-    ids["track"] = client.post(f"{BASE}/tracks", json={"name": "Asia", "color": "#c0392b"}, headers=admin).get_json()["id"]
+        ids[name] = client.post(
+            f"{BASE}/rooms", json={"name": name, "capacity": 200}, headers=admin
+        ).get_json()["id"]
+    ids["track"] = client.post(
+        f"{BASE}/tracks", json={"name": "Asia", "color": "#c0392b"}, headers=admin
+    ).get_json()["id"]
     ids["org"] = client.post(
         "/api/v1/organizations", json={"name": "PMDA", "kind": "regulator", "country": "JP"}, headers=admin
     ).get_json()["id"]
     for given, family in (("Yoshiaki", "Uyama"), ("Yasuko", "Asahina"), ("Hitoshi", "Endo"), ("Ling", "Su")):
         response = client.post(
             "/api/v1/people",
-            json={"given_name": given, "family_name": family, "organization_id": ids["org"], "email": "x@example.org"},
+            json={
+                "given_name": given,
+                "family_name": family,
+                "organization_id": ids["org"],
+                "email": "x@example.org",
+            },
             headers=admin,
         )
         assert response.status_code == 201, response.get_json()
@@ -51,8 +64,12 @@ def session_body(ids, **changes):
         "participants": [
             {"person_id": ids["Uyama"], "role": "organizer", "order": 0},
             {"person_id": ids["Su"], "role": "moderator", "order": 1},
-            {"person_id": ids["Asahina"], "role": "speaker", "order": 2,
-             "presentation_title": "Current Status of China-Japan Pharmaceutical Development Cooperation"},
+            {
+                "person_id": ids["Asahina"],
+                "role": "speaker",
+                "order": 2,
+                "presentation_title": "Current Status of China-Japan Pharmaceutical Development Cooperation",
+            },
         ],
     }
     body.update(changes)
@@ -108,11 +125,23 @@ def test_client_with_only_the_openapi_document_registers_a_full_session(client, 
 
 def test_every_resource_has_create_read_update_delete(client, admin, meeting):
     for path, body, change in (
-        (f"{BASE}/rooms", {"name": "Hall C", "location": "1F", "capacity": 50, "is_online": False}, {"capacity": 60}),
+        (
+            f"{BASE}/rooms",
+            {"name": "Hall C", "location": "1F", "capacity": 50, "is_online": False},
+            {"capacity": 60},
+        ),
         (f"{BASE}/tracks", {"name": "Digital", "color": "#00aa00"}, {"color": "#00bb00"}),
-        (f"{BASE}/booths", {"label": "E-9", "organization_id": meeting["org"], "location": "Hall"}, {"location": "West"}),
+        (
+            f"{BASE}/booths",
+            {"label": "E-9", "organization_id": meeting["org"], "location": "Hall"},
+            {"location": "West"},
+        ),
         ("/api/v1/organizations", {"name": "Tigermed", "kind": "cro", "country": "CN"}, {"country": "JP"}),
-        ("/api/v1/people", {"given_name": "Lixia", "family_name": "Sun", "family_name_first": True}, {"honorific": "Ms."}),
+        (
+            "/api/v1/people",
+            {"given_name": "Lixia", "family_name": "Sun", "family_name_first": True},
+            {"honorific": "Ms."},
+        ),
     ):
         created = client.post(path, json=body, headers=admin)
         assert created.status_code == 201, (path, created.get_json())
@@ -160,15 +189,25 @@ def test_session_outside_conference_dates_in_its_zone_is_422(client, app, admin,
 def test_double_booked_room_is_409_naming_the_session(client, app, admin, meeting):
     first = client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin).get_json()
     before = snapshot(client, app, admin)
-    clash = session_body(meeting, code="RT-2", participants=[],
-                         starts_at="2026-10-19T14:30:00+09:00", ends_at="2026-10-19T16:00:00+09:00")
+    clash = session_body(
+        meeting,
+        code="RT-2",
+        participants=[],
+        starts_at="2026-10-19T14:30:00+09:00",
+        ends_at="2026-10-19T16:00:00+09:00",
+    )
     body = assert_refused(client.post(f"{BASE}/sessions", json=clash, headers=admin), 409, "room_id")
     assert body["errors"][0]["session"]["id"] == first["id"]
     assert str(first["id"]) in body["message"]
     assert snapshot(client, app, admin) == before
     # Back to back is no overlap; another room is no conflict.
-    after = session_body(meeting, code="RT-3", participants=[],
-                         starts_at="2026-10-19T15:00:00+09:00", ends_at="2026-10-19T16:00:00+09:00")
+    after = session_body(
+        meeting,
+        code="RT-3",
+        participants=[],
+        starts_at="2026-10-19T15:00:00+09:00",
+        ends_at="2026-10-19T16:00:00+09:00",
+    )
     assert client.post(f"{BASE}/sessions", json=after, headers=admin).status_code == 201
     elsewhere = {**clash, "room_id": meeting["Room 101"]}
     assert client.post(f"{BASE}/sessions", json=elsewhere, headers=admin).status_code == 201
@@ -178,8 +217,12 @@ def test_double_booked_room_is_409_naming_the_session(client, app, admin, meetin
 def test_person_in_two_overlapping_sessions_is_409_in_any_role(client, app, admin, meeting, role):
     first = client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin).get_json()
     before = snapshot(client, app, admin)
-    clash = session_body(meeting, code="TH-1", room_id=meeting["Room 101"],
-                         participants=[{"person_id": meeting["Su"], "role": role}])
+    clash = session_body(
+        meeting,
+        code="TH-1",
+        room_id=meeting["Room 101"],
+        participants=[{"person_id": meeting["Su"], "role": role}],
+    )
     body = assert_refused(client.post(f"{BASE}/sessions", json=clash, headers=admin), 409, "participants")
     assert body["errors"][0]["session"]["id"] == first["id"]
     assert "Ling Su" in body["message"]
@@ -192,19 +235,33 @@ def test_drafts_and_cancelled_sessions_never_conflict(client, admin, meeting):
     assert client.post(f"{BASE}/sessions", json=draft, headers=admin).status_code == 201
     # Confirming the draft now conflicts
     draft_id = client.get(f"{BASE}/sessions?status=draft", headers=admin).get_json()["items"][0]["id"]
-    assert_refused(client.patch(f"{BASE}/sessions/{draft_id}", json={"status": "confirmed"}, headers=admin), 409)
+    assert_refused(
+        client.patch(f"{BASE}/sessions/{draft_id}", json={"status": "confirmed"}, headers=admin), 409
+    )
     # Cancel the first (a status change, not a delete): it stays, and frees the room and its people
-    cancelled = client.patch(f"{BASE}/sessions/{first.get_json()['id']}", json={"status": "cancelled"}, headers=admin)
+    cancelled = client.patch(
+        f"{BASE}/sessions/{first.get_json()['id']}", json={"status": "cancelled"}, headers=admin
+    )
     assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
-    assert client.patch(f"{BASE}/sessions/{draft_id}", json={"status": "confirmed"}, headers=admin).status_code == 200
-    statuses = {s["code"]: s["status"] for s in client.get(f"{BASE}/sessions", headers=admin).get_json()["items"]}
+    assert (
+        client.patch(f"{BASE}/sessions/{draft_id}", json={"status": "confirmed"}, headers=admin).status_code
+        == 200
+    )
+    statuses = {
+        s["code"]: s["status"] for s in client.get(f"{BASE}/sessions", headers=admin).get_json()["items"]
+    }
     assert statuses == {"RT-1": "cancelled", "D-1": "confirmed"}
 
 
 def test_moving_a_session_onto_another_is_409(client, app, admin, meeting):
     client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin)
-    other = session_body(meeting, code="X-1", participants=[], starts_at="2026-10-19T16:00:00+09:00",
-                         ends_at="2026-10-19T17:00:00+09:00")
+    other = session_body(
+        meeting,
+        code="X-1",
+        participants=[],
+        starts_at="2026-10-19T16:00:00+09:00",
+        ends_at="2026-10-19T17:00:00+09:00",
+    )
     other_id = client.post(f"{BASE}/sessions", json=other, headers=admin).get_json()["id"]
     before = snapshot(client, app, admin)
     move = {"starts_at": "2026-10-19T14:00:00+09:00"}
@@ -217,10 +274,14 @@ def test_satellite_symposium_needs_a_sponsor(client, app, admin, meeting):
     body = session_body(meeting, kind="satellite_symposium", participants=[])
     assert_refused(client.post(f"{BASE}/sessions", json=body, headers=admin), 422, "sponsor_id")
     satellite = {k: v for k, v in body.items() if k != "kind"}
-    assert_refused(client.post(f"{BASE}/satellite-symposia", json=satellite, headers=admin), 422, "sponsor_id")
+    assert_refused(
+        client.post(f"{BASE}/satellite-symposia", json=satellite, headers=admin), 422, "sponsor_id"
+    )
     assert snapshot(client, app, admin) == before
 
-    created = client.post(f"{BASE}/satellite-symposia", json={**satellite, "sponsor_id": meeting["org"]}, headers=admin)
+    created = client.post(
+        f"{BASE}/satellite-symposia", json={**satellite, "sponsor_id": meeting["org"]}, headers=admin
+    )
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["kind"] == "satellite_symposium"
     assert created.get_json()["sponsor"]["name"] == "PMDA"
@@ -248,14 +309,18 @@ def test_references_to_nothing_or_elsewhere_are_422(client, app, admin, meeting,
         ({"participants": [{"person_id": 99999, "role": "speaker"}]}, "participants.0.person_id"),
         ({"participants": [{"person_id": meeting["Su"], "role": "chairman"}]}, "participants.0.role"),
     ):
-        assert_refused(client.post(f"{BASE}/sessions", json=session_body(meeting, **changes), headers=admin), 422, field)
+        assert_refused(
+            client.post(f"{BASE}/sessions", json=session_body(meeting, **changes), headers=admin), 422, field
+        )
     assert snapshot(client, app, admin) == before
 
 
 def test_confirmed_sessions_are_cancelled_not_deleted(client, admin, meeting):
     confirmed = client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin).get_json()
     assert_refused(client.delete(f"{BASE}/sessions/{confirmed['id']}", headers=admin), 409, "status")
-    draft = client.post(f"{BASE}/sessions", json=session_body(meeting, code="D", status="draft"), headers=admin).get_json()
+    draft = client.post(
+        f"{BASE}/sessions", json=session_body(meeting, code="D", status="draft"), headers=admin
+    ).get_json()
     assert client.delete(f"{BASE}/sessions/{draft['id']}", headers=admin).status_code == 204
 
 
@@ -267,20 +332,27 @@ def test_rooms_in_use_cannot_be_deleted(client, admin, meeting):
 
 def test_tracks_people_and_organizations_in_use_cannot_be_deleted(client, app, admin, meeting):
     session = client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin).get_json()
-    booth = client.post(f"{BASE}/booths", json={"label": "B-1", "organization_id": meeting["org"]}, headers=admin)
+    booth = client.post(
+        f"{BASE}/booths", json={"label": "B-1", "organization_id": meeting["org"]}, headers=admin
+    )
     before = snapshot(client, app, admin)
     track = assert_refused(client.delete(f"{BASE}/tracks/{meeting['track']}", headers=admin), 409)
     assert f"sessions {session['id']}" in track["message"]
     person = assert_refused(client.delete(f"/api/v1/people/{meeting['Su']}", headers=admin), 409)
     assert f"sessions {session['id']}" in person["message"]
-    organization = assert_refused(client.delete(f"/api/v1/organizations/{meeting['org']}", headers=admin), 409)
+    organization = assert_refused(
+        client.delete(f"/api/v1/organizations/{meeting['org']}", headers=admin), 409
+    )
     people = ", ".join(str(meeting[name]) for name in ("Uyama", "Asahina", "Endo", "Su"))
     assert f"people {people}; booths {booth.get_json()['id']}" in organization["message"]
     assert snapshot(client, app, admin) == before
     # Once nothing uses them, they go.
     assert client.delete(f"/api/v1/people/{meeting['Endo']}", headers=admin).status_code == 204
     session_item = f"{BASE}/sessions/{session['id']}"
-    assert client.patch(session_item, json={"track_id": None, "participants": []}, headers=admin).status_code == 200
+    assert (
+        client.patch(session_item, json={"track_id": None, "participants": []}, headers=admin).status_code
+        == 200
+    )
     assert client.delete(f"{BASE}/tracks/{meeting['track']}", headers=admin).status_code == 204
     assert client.delete(f"/api/v1/people/{meeting['Su']}", headers=admin).status_code == 204
 
@@ -294,15 +366,41 @@ def test_tracks_people_and_organizations_in_use_cannot_be_deleted(client, app, a
         ({"data": "{not json", "content_type": "application/json"}, 400, None),
         ({"json": ["a", "list"]}, 422, None),
         ({"json": {"title": "x", "colour": "red"}}, 422, "colour"),
-        ({"json": {"title": 7, "starts_at": "2026-10-19T10:00", "ends_at": "2026-10-19T11:00"}}, 422, "title"),
+        (
+            {"json": {"title": 7, "starts_at": "2026-10-19T10:00", "ends_at": "2026-10-19T11:00"}},
+            422,
+            "title",
+        ),
         ({"json": {"title": "x", "starts_at": "tomorrow", "ends_at": "2026-10-19T11:00"}}, 422, "starts_at"),
-        ({"json": {"title": "x" * 501, "starts_at": "2026-10-19T10:00", "ends_at": "2026-10-19T11:00"}}, 422, "title"),
-        ({"json": {"title": "x", "kind": "lecture", "starts_at": "2026-10-19T10:00", "ends_at": "2026-10-19T11:00"}},
-         422, "kind"),
+        (
+            {"json": {"title": "x" * 501, "starts_at": "2026-10-19T10:00", "ends_at": "2026-10-19T11:00"}},
+            422,
+            "title",
+        ),
+        (
+            {
+                "json": {
+                    "title": "x",
+                    "kind": "lecture",
+                    "starts_at": "2026-10-19T10:00",
+                    "ends_at": "2026-10-19T11:00",
+                }
+            },
+            422,
+            "kind",
+        ),
         ({"data": "x" * (1024 * 1024 + 1), "content_type": "application/json"}, 413, None),
     ],
-    ids=["malformed-json", "not-an-object", "unknown-field", "wrong-type", "bad-datetime", "too-long", "bad-kind",
-         "too-large"],
+    ids=[
+        "malformed-json",
+        "not-an-object",
+        "unknown-field",
+        "wrong-type",
+        "bad-datetime",
+        "too-long",
+        "bad-kind",
+        "too-large",
+    ],
 )
 def test_bad_input_is_4xx_in_the_one_shape(client, app, admin, meeting, kwargs, status, field):
     before = snapshot(client, app, admin)
@@ -319,9 +417,17 @@ def test_filters_and_pagination(client, admin, meeting):
         ("D", "2026-10-20T10:00", "2026-10-20T11:00", "Room 101", "town_hall", "confirmed", "Endo"),
     ]
     for code, start, end, room, kind, status, person in specs:
-        body = session_body(meeting, code=code, title=f"Session {code} on MRCT", starts_at=start, ends_at=end,
-                            room_id=meeting[room], kind=kind, status=status,
-                            participants=[{"person_id": meeting[person], "role": "speaker"}])
+        body = session_body(
+            meeting,
+            code=code,
+            title=f"Session {code} on MRCT",
+            starts_at=start,
+            ends_at=end,
+            room_id=meeting[room],
+            kind=kind,
+            status=status,
+            participants=[{"person_id": meeting[person], "role": "speaker"}],
+        )
         assert client.post(f"{BASE}/sessions", json=body, headers=admin).status_code == 201
 
     def codes(query):
@@ -338,7 +444,12 @@ def test_filters_and_pagination(client, admin, meeting):
     assert codes("q=session d") == ["D"]
     assert codes("q=100%") == []
     page = client.get(f"{BASE}/sessions?page=2&page_size=3", headers=admin).get_json()
-    assert (page["total"], page["page"], page["page_size"], [s["code"] for s in page["items"]]) == (4, 2, 3, ["D"])
+    assert (page["total"], page["page"], page["page_size"], [s["code"] for s in page["items"]]) == (
+        4,
+        2,
+        3,
+        ["D"],
+    )
     assert_refused(client.get(f"{BASE}/sessions?kind=lecture", headers=admin), 422, "kind")
     assert_refused(client.get(f"{BASE}/sessions?day=someday", headers=admin), 422, "day")
 
@@ -353,7 +464,9 @@ def test_every_change_moves_the_schedule_version(client, admin, meeting):
         lambda: client.patch(f"{BASE}/sessions/{created['id']}", json={"title": "Renamed"}, headers=admin),
         lambda: client.patch(f"{BASE}/rooms/{meeting['Room 605']}", json={"capacity": 300}, headers=admin),
         lambda: client.patch(f"/api/v1/people/{meeting['Su']}", json={"honorific": "Dr."}, headers=admin),
-        lambda: client.patch(f"/api/v1/organizations/{meeting['org']}", json={"country": "CN"}, headers=admin),
+        lambda: client.patch(
+            f"/api/v1/organizations/{meeting['org']}", json={"country": "CN"}, headers=admin
+        ),
         lambda: client.post(f"{BASE}/tracks", json={"name": "New"}, headers=admin),
     ):
         assert request().status_code in (200, 201)
@@ -368,7 +481,10 @@ def test_every_change_moves_the_schedule_version(client, admin, meeting):
 def test_sequence_moves_with_time_room_or_status(client, admin, meeting):
     created = client.post(f"{BASE}/sessions", json=session_body(meeting), headers=admin).get_json()
     item = f"{BASE}/sessions/{created['id']}"
-    assert client.patch(item, json={"abstract": "More."}, headers=admin).get_json()["sequence"] == created["sequence"]
+    assert (
+        client.patch(item, json={"abstract": "More."}, headers=admin).get_json()["sequence"]
+        == created["sequence"]
+    )
     moved = client.patch(item, json={"room_id": meeting["Room 101"]}, headers=admin).get_json()
     assert moved["sequence"] == created["sequence"] + 1
     cancelled = client.patch(item, json={"status": "cancelled"}, headers=admin).get_json()
@@ -422,8 +538,14 @@ def test_entity_tag_lists_and_weak_tags_validate(client, admin, meeting):
 
 def test_writes_need_a_token(client, app, meeting):
     before = row_counts(app)
-    for method, path in (("post", "/api/v1/conferences"), ("post", f"{BASE}/sessions"), ("patch", BASE),
-                         ("delete", BASE), ("post", "/api/v1/people"), ("post", f"{BASE}/rooms")):
+    for method, path in (
+        ("post", "/api/v1/conferences"),
+        ("post", f"{BASE}/sessions"),
+        ("patch", BASE),
+        ("delete", BASE),
+        ("post", "/api/v1/people"),
+        ("post", f"{BASE}/rooms"),
+    ):
         response = getattr(client, method)(path, json={})
         assert_refused(response, 401)
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -461,21 +583,47 @@ def test_organizer_token_writes_only_its_conference(client, runner, app, admin, 
     organizer = issue_token(runner, "--role", "organizer", "--conference", SLUG)
     assert client.post(f"{BASE}/sessions", json=session_body(meeting), headers=organizer).status_code == 201
     before = row_counts(app)
-    assert_refused(client.post("/api/v1/conferences/dia-japan-2025/rooms", json={"name": "X"}, headers=organizer), 403)
-    assert_refused(client.patch("/api/v1/conferences/dia-japan-2025", json={"name": "X"}, headers=organizer), 403)
-    assert_refused(client.post("/api/v1/conferences", json={"slug": "x", "name": "X", "timezone": "UTC",
-                                                            "start_date": "2026-01-01", "end_date": "2026-01-01"},
-                               headers=organizer), 403)
+    assert_refused(
+        client.post("/api/v1/conferences/dia-japan-2025/rooms", json={"name": "X"}, headers=organizer), 403
+    )
+    assert_refused(
+        client.patch("/api/v1/conferences/dia-japan-2025", json={"name": "X"}, headers=organizer), 403
+    )
+    assert_refused(
+        client.post(
+            "/api/v1/conferences",
+            json={
+                "slug": "x",
+                "name": "X",
+                "timezone": "UTC",
+                "start_date": "2026-01-01",
+                "end_date": "2026-01-01",
+            },
+            headers=organizer,
+        ),
+        403,
+    )
     assert_refused(client.delete(BASE, headers=organizer), 403)
     # A person who speaks at another conference is shared: only an admin may change them.
-    su_ling = next(p for s in client.get("/api/v1/conferences/dia-japan-2025/sessions").get_json()["items"]
-                   for p in s["participants"] if p["person"]["display_name"] == "Su Ling")["person"]
-    assert_refused(client.patch(f"/api/v1/people/{su_ling['id']}", json={"position": "X"}, headers=organizer), 403)
+    su_ling = next(
+        p
+        for s in client.get("/api/v1/conferences/dia-japan-2025/sessions").get_json()["items"]
+        for p in s["participants"]
+        if p["person"]["display_name"] == "Su Ling"
+    )["person"]
+    assert_refused(
+        client.patch(f"/api/v1/people/{su_ling['id']}", json={"position": "X"}, headers=organizer), 403
+    )
     assert row_counts(app) == before
     # Ling Su (slug ling-su) speaks only at the organizer's own conference.
-    own_speaker = client.patch(f"/api/v1/people/{meeting['Su']}", json={"position": "Director"}, headers=organizer)
+    own_speaker = client.patch(
+        f"/api/v1/people/{meeting['Su']}", json={"position": "Director"}, headers=organizer
+    )
     assert own_speaker.status_code == 200
-    assert client.patch(f"/api/v1/people/{su_ling['id']}", json={"position": "X"}, headers=admin).status_code == 200
+    assert (
+        client.patch(f"/api/v1/people/{su_ling['id']}", json={"position": "X"}, headers=admin).status_code
+        == 200
+    )
 
 
 def test_drafts_need_a_token_that_reaches_them(client, runner, admin, meeting, seeded):
@@ -486,10 +634,14 @@ def test_drafts_need_a_token_that_reaches_them(client, runner, admin, meeting, s
     assert client.get(BASE, headers=own).status_code == 200
     assert_refused(client.get(BASE, headers=other), 404)
     assert {c["slug"] for c in client.get("/api/v1/conferences", headers=own).get_json()["items"]} == {
-        SLUG, "dia-japan-2025"}
+        SLUG,
+        "dia-japan-2025",
+    }
     # Draft sessions of a published conference
     client.patch(BASE, json={"status": "published"}, headers=admin)
-    draft = client.post(f"{BASE}/sessions", json=session_body(meeting, status="draft"), headers=admin).get_json()
+    draft = client.post(
+        f"{BASE}/sessions", json=session_body(meeting, status="draft"), headers=admin
+    ).get_json()
     assert client.get(f"{BASE}/sessions").get_json()["total"] == 0
     assert_refused(client.get(f"{BASE}/sessions/{draft['id']}"), 404)
     assert client.get(f"{BASE}/sessions", headers=own).get_json()["total"] == 1
@@ -498,6 +650,13 @@ def test_drafts_need_a_token_that_reaches_them(client, runner, admin, meeting, s
 
 def test_tokens_cli_refuses_bad_scopes(runner, seeded):
     assert runner.invoke(args=["tokens", "create", "--role", "organizer"]).exit_code != 0
-    assert runner.invoke(args=["tokens", "create", "--role", "organizer", "--conference", "nope"]).exit_code != 0
-    assert runner.invoke(args=["tokens", "create", "--role", "admin", "--conference", "dia-japan-2025"]).exit_code != 0
+    assert (
+        runner.invoke(args=["tokens", "create", "--role", "organizer", "--conference", "nope"]).exit_code != 0
+    )
+    assert (
+        runner.invoke(
+            args=["tokens", "create", "--role", "admin", "--conference", "dia-japan-2025"]
+        ).exit_code
+        != 0
+    )
     assert runner.invoke(args=["tokens", "revoke", "999"]).exit_code != 0

@@ -56,7 +56,11 @@ def test_unexpected_error_is_500_without_a_traceback(tmp_path, caplog):
     response = app.test_client().get("/boom")
     assert response.status_code == 500
     body = response.get_json()
-    assert body == {"status": 500, "code": "internal_error",
-                    "message": "The server could not complete the request.", "errors": []}
+    assert body == {
+        "status": 500,
+        "code": "internal_error",
+        "message": "The server could not complete the request.",
+        "errors": [],
+    }
     assert "secret internals" not in response.get_data(as_text=True)
     assert "secret internals" in caplog.text  # logged for the operator instead

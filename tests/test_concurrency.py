@@ -14,13 +14,25 @@ CLIENTS = 20
 
 @pytest.fixture
 def venue(client, admin):
-    conference = {"slug": SLUG, "name": "Race", "timezone": "Asia/Tokyo", "start_date": "2026-10-18",
-                  "end_date": "2026-10-18", "status": "published"}
+    conference = {
+        "slug": SLUG,
+        "name": "Race",
+        "timezone": "Asia/Tokyo",
+        "start_date": "2026-10-18",
+        "end_date": "2026-10-18",
+        "status": "published",
+    }
     assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
-    rooms = [client.post(f"{BASE}/rooms", json={"name": f"Room {i}"}, headers=admin).get_json()["id"]
-             for i in range(CLIENTS)]
-    people = [client.post("/api/v1/people", json={"given_name": f"P{i}", "family_name": "Racer"},
-                          headers=admin).get_json()["id"] for i in range(CLIENTS)]
+    rooms = [
+        client.post(f"{BASE}/rooms", json={"name": f"Room {i}"}, headers=admin).get_json()["id"]
+        for i in range(CLIENTS)
+    ]
+    people = [
+        client.post(
+            "/api/v1/people", json={"given_name": f"P{i}", "family_name": "Racer"}, headers=admin
+        ).get_json()["id"]
+        for i in range(CLIENTS)
+    ]
     return rooms, people
 
 
@@ -44,9 +56,13 @@ def race(app, headers, bodies) -> list[int]:
 
 def session(code: str, minute: int, room: int, people: list[int]) -> dict:
     return {
-        "code": code, "title": f"Session {code}", "status": "confirmed",
-        "starts_at": f"2026-10-18T10:{minute:02d}", "ends_at": f"2026-10-18T11:{minute:02d}",
-        "room_id": room, "participants": [{"person_id": p, "role": "speaker"} for p in people],
+        "code": code,
+        "title": f"Session {code}",
+        "status": "confirmed",
+        "starts_at": f"2026-10-18T10:{minute:02d}",
+        "ends_at": f"2026-10-18T11:{minute:02d}",
+        "room_id": room,
+        "participants": [{"person_id": p, "role": "speaker"} for p in people],
     }
 
 
@@ -72,7 +88,9 @@ def test_twenty_clients_booking_one_room_at_once(app, client, admin, venue):
 def test_twenty_clients_booking_one_person_at_once(app, client, admin, venue):
     rooms, people = venue
     before = row_counts(app)
-    bodies = [session(f"P{i}", i, rooms[i], [people[0], people[i]] if i else [people[0]]) for i in range(CLIENTS)]
+    bodies = [
+        session(f"P{i}", i, rooms[i], [people[0], people[i]] if i else [people[0]]) for i in range(CLIENTS)
+    ]
 
     statuses = race(app, admin, bodies)
 

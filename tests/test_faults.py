@@ -16,13 +16,23 @@ BASE = "/api/v1/conferences/fault-2026"
 
 
 @requires_postgres
-@pytest.mark.skipif(not RESTART, reason="TEST_PG_RESTART (a command that restarts the test PostgreSQL) is not set; "
-                                        ".ci/run sets it")
+@pytest.mark.skipif(
+    not RESTART,
+    reason="TEST_PG_RESTART (a command that restarts the test PostgreSQL) is not set; .ci/run sets it",
+)
 def test_requests_survive_a_database_restart(app, client, admin):
-    conference = {"slug": "fault-2026", "name": "Fault", "timezone": "UTC", "start_date": "2026-10-18",
-                  "end_date": "2026-10-18", "status": "published"}
+    conference = {
+        "slug": "fault-2026",
+        "name": "Fault",
+        "timezone": "UTC",
+        "start_date": "2026-10-18",
+        "end_date": "2026-10-18",
+        "status": "published",
+    }
     assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
-    person = client.post("/api/v1/people", json={"given_name": "A", "family_name": "B"}, headers=admin).get_json()["id"]
+    person = client.post(
+        "/api/v1/people", json={"given_name": "A", "family_name": "B"}, headers=admin
+    ).get_json()["id"]
 
     outcomes: list[tuple[str, int, dict | None]] = []
     stop = threading.Event()
@@ -36,12 +46,20 @@ def test_requests_survive_a_database_restart(app, client, admin):
             body = room.get_json()
             outcomes.append(("room", room.status_code, body))
             if room.status_code == 201:
-                created = worker.post(f"{BASE}/sessions", headers=admin, json={
-                    "code": f"S{n}", "title": f"Session {n}", "status": "confirmed", "room_id": body["id"],
-                    # Five minutes each, one after another: the speaker is never in two places at once.
-                    "starts_at": f"2026-10-18T{n * 5 // 60 % 23:02d}:{n * 5 % 60:02d}",
-                    "ends_at": f"2026-10-18T{n * 5 // 60 % 23:02d}:{n * 5 % 60 + 4:02d}",
-                    "participants": [{"person_id": person, "role": "speaker"}] if n % 2 else []})
+                created = worker.post(
+                    f"{BASE}/sessions",
+                    headers=admin,
+                    json={
+                        "code": f"S{n}",
+                        "title": f"Session {n}",
+                        "status": "confirmed",
+                        "room_id": body["id"],
+                        # Five minutes each, one after another: the speaker is never in two places at once.
+                        "starts_at": f"2026-10-18T{n * 5 // 60 % 23:02d}:{n * 5 % 60:02d}",
+                        "ends_at": f"2026-10-18T{n * 5 // 60 % 23:02d}:{n * 5 % 60 + 4:02d}",
+                        "participants": [{"person_id": person, "role": "speaker"}] if n % 2 else [],
+                    },
+                )
                 outcomes.append(("session", created.status_code, created.get_json()))
             feed = worker.get(f"{BASE}/schedule.ics")
             outcomes.append(("feed", feed.status_code, None if feed.status_code == 200 else feed.get_json()))
@@ -50,7 +68,7 @@ def test_requests_survive_a_database_restart(app, client, admin):
     thread = threading.Thread(target=traffic)
     thread.start()
     time.sleep(0.5)
-    subprocess.run(RESTART, shell=True, check=True, timeout=120)  # noqa: S602 - the test environment's own command
+    subprocess.run(RESTART, shell=True, check=True, timeout=120)
     # It recovers by itself: writes succeed again without any restart of ours.
     deadline = time.time() + 30
     restarted_at = len(outcomes)
@@ -62,8 +80,12 @@ def test_requests_survive_a_database_restart(app, client, admin):
 
     statuses = {status for _, status, _ in outcomes}
     assert statuses <= {200, 201, 503}, statuses
-    assert 503 in statuses, "no request fell into the outage: make TEST_PG_RESTART keep the server down longer"
-    assert any(status == 201 for _, status, _ in outcomes[restarted_at:]), "no write succeeded after the restart"
+    assert 503 in statuses, (
+        "no request fell into the outage: make TEST_PG_RESTART keep the server down longer"
+    )
+    assert any(status == 201 for _, status, _ in outcomes[restarted_at:]), (
+        "no write succeeded after the restart"
+    )
     failures = [body for _, status, body in outcomes if status == 503]
     for body in failures:
         assert body["code"] == "service_unavailable" and set(body) == {"status", "code", "message", "errors"}

@@ -81,7 +81,9 @@ def known(client, seeded, admin) -> dict[str, list[Any]]:
     """Path parameter values that exist in the seeded database, found through the API."""
     slug = "dia-japan-2025"
     conference = client.get(f"/api/v1/conferences/{slug}").get_json()
-    sessions = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200", headers=admin).get_json()["items"]
+    sessions = client.get(f"/api/v1/conferences/{slug}/sessions?page_size=200", headers=admin).get_json()[
+        "items"
+    ]
     symposia = [s["id"] for s in sessions if s["kind"] == "satellite_symposium"]
     people = client.get("/api/v1/people?page_size=200").get_json()["items"]
     organizations = client.get("/api/v1/organizations?page_size=200").get_json()["items"]
@@ -116,11 +118,18 @@ def test_every_answer_is_documented_and_no_5xx(app, runner, known, stats, operat
     headers = {"Accept-Encoding": "identity"}
     if caller == "admin":
         headers |= issue_token(runner, "--role", "admin")
-    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+    strategy = st.one_of(
+        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+    )
     stats["runs"] += 1
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    )
     @given(case=strategy, data=st.data())
     def run(case, data):
         stats["examples"] += 1
@@ -129,7 +138,12 @@ def test_every_answer_is_documented_and_no_5xx(app, runner, known, stats, operat
                 case.path_parameters[name] = data.draw(st.sampled_from(known[name]), label=name)
         response = call_and_check(case, headers)
         etag = response.headers.get("etag")
-        if case.method == "GET" and response.status_code == 200 and etag and data.draw(st.booleans(), label="again"):
+        if (
+            case.method == "GET"
+            and response.status_code == 200
+            and etag
+            and data.draw(st.booleans(), label="again")
+        ):
             # The same request with the copy's validator: 304, as documented.
             assert call_and_check(case, {**headers, "If-None-Match": etag[0]}).status_code == 304
 

@@ -28,7 +28,12 @@ def limited(app, database_url):
     built = []
 
     def build(**config):
-        config = {"RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex, "REDIS_URL": "", **config}
+        config = {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
+            "REDIS_URL": "",
+            **config,
+        }
         built.append(make_app(database_url, **config))
         return built[-1]
 
@@ -55,12 +60,18 @@ def test_failed_authentications_are_limited_per_address(limited, runner, seeded)
         assert client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code == 401
     assert_429(client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE), "failed authentications", 60)
     # Past the limit even the right token is refused, so that a lucky guess cannot be told from a wrong one.
-    assert_429(client.post(f"{DIA}/rooms", json={"name": "Room 9"}, headers=admin, environ_base=ALICE),
-               "failed authentications", 60)
+    assert_429(
+        client.post(f"{DIA}/rooms", json={"name": "Room 9"}, headers=admin, environ_base=ALICE),
+        "failed authentications",
+        60,
+    )
     # Without a token the address still reads what is public; other addresses are not affected.
     assert client.get(f"{DIA}/sessions", environ_base=ALICE).status_code == 200
     assert client.get(f"{DIA}/sessions", headers=WRONG, environ_base=BOB).status_code == 401
-    assert client.post(f"{DIA}/rooms", json={"name": "Room 9"}, headers=admin, environ_base=BOB).status_code == 201
+    assert (
+        client.post(f"{DIA}/rooms", json={"name": "Room 9"}, headers=admin, environ_base=BOB).status_code
+        == 201
+    )
 
 
 def test_revoked_tokens_count_and_good_ones_do_not(limited, runner, seeded):
@@ -74,29 +85,42 @@ def test_revoked_tokens_count_and_good_ones_do_not(limited, runner, seeded):
         assert client.get(f"{DIA}/sessions", headers=admin, environ_base=ALICE).status_code == 200
     for _ in range(3):
         assert client.get(f"{DIA}/sessions", headers=revoked, environ_base=ALICE).status_code == 401
-    assert_429(client.get(f"{DIA}/sessions", headers=revoked, environ_base=ALICE), "failed authentications", 60)
+    assert_429(
+        client.get(f"{DIA}/sessions", headers=revoked, environ_base=ALICE), "failed authentications", 60
+    )
 
 
 def test_the_default_is_twenty_failures_a_minute(limited, seeded):
     client = limited().test_client()
-    statuses = [client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(21)]
+    statuses = [
+        client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(21)
+    ]
     assert statuses == [401] * 20 + [429]
 
 
 def test_limits_come_from_the_environment(limited, database_url, monkeypatch, seeded):
     monkeypatch.setenv("AUTH_FAILURE_LIMIT", "2 per hour")
     client = limited().test_client()
-    statuses = [client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(3)]
+    statuses = [
+        client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(3)
+    ]
     assert statuses == [401, 401, 429]
     assert int(client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).headers["Retry-After"]) > 60
 
     for switch, expected in (("1", {401, 429}), ("0", {401})):
         monkeypatch.setenv("RATE_LIMITS", switch)
-        app = create_app({"TESTING": True, "DATABASE_URL": database_url, "REDIS_URL": "",
-                          "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex})
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "REDIS_URL": "",
+                "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
+            }
+        )
         client = app.test_client()
-        assert {client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code
-                for _ in range(3)} == expected
+        assert {
+            client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(3)
+        } == expected
         get_engine(app).dispose()
 
 
@@ -133,31 +157,46 @@ def test_agenda_creation_is_limited_per_address(limited, client, seeded):
     assert row_counts(client.application) == before
     # The agendas already made keep working; another address may still make one.
     token = made.get_json()["token"]
-    assert limited_client.put(f"/api/v1/agendas/{token}", json={"session_ids": []}, environ_base=ALICE).status_code == 200
-    assert limited_client.post(f"{DIA}/agendas", json={"session_ids": []}, environ_base=BOB).status_code == 201
+    assert (
+        limited_client.put(
+            f"/api/v1/agendas/{token}", json={"session_ids": []}, environ_base=ALICE
+        ).status_code
+        == 200
+    )
+    assert (
+        limited_client.post(f"{DIA}/agendas", json={"session_ids": []}, environ_base=BOB).status_code == 201
+    )
 
 
 @requires_redis
 def test_with_redis_every_worker_counts_together(limited, seeded):
     prefix = uuid.uuid4().hex
-    workers = [limited(REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix, AUTH_FAILURE_LIMIT="4 per minute")
-               for _ in range(2)]
-    statuses = [workers[i % 2].test_client().get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code
-                for i in range(5)]
+    workers = [
+        limited(REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=prefix, AUTH_FAILURE_LIMIT="4 per minute")
+        for _ in range(2)
+    ]
+    statuses = [
+        workers[i % 2].test_client().get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code
+        for i in range(5)
+    ]
     assert statuses == [401] * 4 + [429]
 
 
 def test_without_redis_each_worker_counts_on_its_own(limited, seeded):
     prefix = uuid.uuid4().hex
     workers = [limited(RATELIMIT_KEY_PREFIX=prefix, AUTH_FAILURE_LIMIT="4 per minute") for _ in range(2)]
-    statuses = [workers[i % 2].test_client().get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code
-                for i in range(5)]
+    statuses = [
+        workers[i % 2].test_client().get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code
+        for i in range(5)
+    ]
     assert statuses == [401] * 5
 
 
 def test_when_redis_is_gone_each_worker_still_counts(limited, seeded, caplog):
     client = limited(REDIS_URL="redis://127.0.0.1:1/0", AUTH_FAILURE_LIMIT="2 per minute").test_client()
-    statuses = [client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(3)]
+    statuses = [
+        client.get(f"{DIA}/sessions", headers=WRONG, environ_base=ALICE).status_code for _ in range(3)
+    ]
     assert statuses == [401, 401, 429]
     assert "rate limit storage unavailable" in caplog.text
 
@@ -169,17 +208,31 @@ def test_when_redis_is_gone_each_worker_still_counts(limited, seeded, caplog):
 def test_bodies_over_max_content_length_are_413(limited, admin, seeded, path):
     client = limited(MAX_CONTENT_LENGTH=1000).test_client()
     before = row_counts(client.application)
-    response = client.post(path, data=b'{"name": "' + b"x" * 1000 + b'"}', content_type="application/json",
-                           headers=admin)
+    response = client.post(
+        path, data=b'{"name": "' + b"x" * 1000 + b'"}', content_type="application/json", headers=admin
+    )
     body = response.get_json()
-    assert response.status_code == 413 and body["code"] == "payload_too_large" and "1000 bytes" in body["message"]
+    assert (
+        response.status_code == 413
+        and body["code"] == "payload_too_large"
+        and "1000 bytes" in body["message"]
+    )
     assert row_counts(client.application) == before
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/conferences", "/api/v1/people", "/api/v1/organizations", f"{DIA}/sessions", f"{DIA}/satellite-symposia",
-    f"{DIA}/rooms", f"{DIA}/tracks", f"{DIA}/booths",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/conferences",
+        "/api/v1/people",
+        "/api/v1/organizations",
+        f"{DIA}/sessions",
+        f"{DIA}/satellite-symposia",
+        f"{DIA}/rooms",
+        f"{DIA}/tracks",
+        f"{DIA}/booths",
+    ],
+)
 def test_pages_hold_at_most_200(client, seeded, path):
     assert client.get(f"{path}?page_size=200").status_code == 200
     for query, field in (("page_size=201", "page_size"), ("page=2147483648", "page"), ("page=1.5", "page")):
@@ -198,12 +251,20 @@ TEXTS = [
     (f"{DIA}/rooms", {}, "name", 200),
     (f"{DIA}/booths", {"organization_id": 1}, "label", 64),
     (f"{DIA}/sessions", {"starts_at": "2025-10-19T09:00", "ends_at": "2025-10-19T10:00"}, "title", 500),
-    (f"{DIA}/sessions", {"title": "T", "starts_at": "2025-10-19T09:00", "ends_at": "2025-10-19T10:00"}, "code", 64),
+    (
+        f"{DIA}/sessions",
+        {"title": "T", "starts_at": "2025-10-19T09:00", "ends_at": "2025-10-19T10:00"},
+        "code",
+        64,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("path", "body", "field", "length"), TEXTS,
-                         ids=[f"{path.split('/')[-1]}.{field}" for path, _, field, _ in TEXTS])
+@pytest.mark.parametrize(
+    ("path", "body", "field", "length"),
+    TEXTS,
+    ids=[f"{path.split('/')[-1]}.{field}" for path, _, field, _ in TEXTS],
+)
 def test_texts_longer_than_their_column_are_422(client, admin, seeded, path, body, field, length):
     if "organization_id" in body:
         body = {**body, "organization_id": client.get("/api/v1/organizations").get_json()["items"][0]["id"]}
@@ -222,13 +283,21 @@ def test_a_text_is_blank_only_when_it_has_nothing_visible(client, admin):
 
 def test_a_language_tag_longer_than_its_column_is_422(client, admin, seeded):
     session = {"title": "T", "starts_at": "2025-10-19T09:00", "ends_at": "2025-10-19T10:00"}
-    assert client.post(f"{DIA}/sessions", json={**session, "language": "zh-Hant-TW"}, headers=admin).status_code == 201
-    response = client.post(f"{DIA}/sessions", json={**session, "language": "en-abcdefgh-abcdefgh"}, headers=admin)
+    assert (
+        client.post(f"{DIA}/sessions", json={**session, "language": "zh-Hant-TW"}, headers=admin).status_code
+        == 201
+    )
+    response = client.post(
+        f"{DIA}/sessions", json={**session, "language": "en-abcdefgh-abcdefgh"}, headers=admin
+    )
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == "language"
 
 
 def test_a_slug_made_from_a_long_name_stays_within_its_column(client, admin):
-    person = {"given_name": "Bartholomew-Maximilian Alexander", "family_name": "Featherstonehaugh-Cholmondeley"}
+    person = {
+        "given_name": "Bartholomew-Maximilian Alexander",
+        "family_name": "Featherstonehaugh-Cholmondeley",
+    }
     slugs = [client.post("/api/v1/people", json=person, headers=admin).get_json()["slug"] for _ in range(3)]
     assert len(set(slugs)) == 3 and all(len(slug) <= 64 for slug in slugs)
     assert slugs[1].endswith("-2") and slugs[2].endswith("-3")
@@ -237,28 +306,50 @@ def test_a_slug_made_from_a_long_name_stays_within_its_column(client, admin):
 # Numbers and characters that the database could not take: refused before it sees them
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/people/2147483648", "/api/v1/organizations/99999999999999999999999", f"{DIA}/rooms/2147483648",
-    f"{DIA}/sessions/0", "/api/v1/people/2147483648/schedule.ics", "/api/v1/conferences/a%00b",
-    "/api/v1/conferences/a%00b/schedule.ics", "/api/v1/conferences/DIA-JAPAN-2025",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/people/2147483648",
+        "/api/v1/organizations/99999999999999999999999",
+        f"{DIA}/rooms/2147483648",
+        f"{DIA}/sessions/0",
+        "/api/v1/people/2147483648/schedule.ics",
+        "/api/v1/conferences/a%00b",
+        "/api/v1/conferences/a%00b/schedule.ics",
+        "/api/v1/conferences/DIA-JAPAN-2025",
+    ],
+)
 def test_ids_and_slugs_that_cannot_exist_are_404(client, seeded, path):
     response = client.get(path)
     assert response.status_code == 404 and response.get_json()["code"] == "not_found"
 
 
-@pytest.mark.parametrize("query", [
-    "/api/v1/people?organization_id=2147483648", f"{DIA}/sessions?room=-1", f"{DIA}/schedule?person=10000000000000",
-    "/api/v1/people?q=a%00b", "/api/v1/organizations?q=%01", f"{DIA}/sessions?q=a%00b",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/people?organization_id=2147483648",
+        f"{DIA}/sessions?room=-1",
+        f"{DIA}/schedule?person=10000000000000",
+        "/api/v1/people?q=a%00b",
+        "/api/v1/organizations?q=%01",
+        f"{DIA}/sessions?q=a%00b",
+    ],
+)
 def test_query_values_the_database_could_not_compare_are_422(client, seeded, query):
     body = client.get(query).get_json()
     assert body["status"] == 422 and body["errors"][0]["location"] == "query"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("capacity", 2.5), ("capacity", 1e300), ("capacity", 10**30), ("capacity", True), ("capacity", "12 seats"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("capacity", 2.5),
+        ("capacity", 1e300),
+        ("capacity", 10**30),
+        ("capacity", True),
+        ("capacity", "12 seats"),
+    ],
+)
 def test_numbers_are_whole_and_in_range_or_422(client, admin, seeded, field, value):
     response = client.post(f"{DIA}/rooms", json={"name": "Room 9", field: value}, headers=admin)
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"] == field
@@ -269,9 +360,14 @@ def test_a_whole_number_written_as_a_float_is_taken(client, admin, seeded):
     assert response.status_code == 201 and response.get_json()["capacity"] == 120
 
 
-@pytest.mark.parametrize("body", [
-    {"session_ids": [2147483648]}, {"session_ids": [1.5]}, {"session_ids": [0]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"session_ids": [2147483648]},
+        {"session_ids": [1.5]},
+        {"session_ids": [0]},
+    ],
+)
 def test_agenda_references_out_of_range_are_422(client, seeded, body):
     response = client.post(f"{DIA}/agendas", json=body)
     assert response.status_code == 422 and response.get_json()["errors"][0]["field"].startswith("session_ids")
@@ -280,5 +376,7 @@ def test_agenda_references_out_of_range_are_422(client, seeded, body):
 def test_a_body_that_is_not_json_is_400_as_documented(client, admin, seeded):
     response = client.post(f"{DIA}/agendas", data=b"\x00", content_type="application/json")
     assert response.status_code == 400 and response.get_json()["code"] == "bad_request"
-    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/conferences/{slug}/agendas"]["post"]
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/conferences/{slug}/agendas"][
+        "post"
+    ]
     assert {"400", "413", "422", "429"} <= set(operation["responses"])

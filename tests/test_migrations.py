@@ -77,20 +77,31 @@ NOW = datetime(2025, 10, 20, 4, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("statement", "constraint"),
     [
-        ("INSERT INTO conferences (slug, name, name_translations, timezone, start_date, end_date, languages,"
-         " status, schedule_version, schedule_changed_at, created_at, updated_at) VALUES ('x', 'X', '{}',"
-         " 'Asia/Tokyo', '2025-10-21', '2025-10-19', '[]', 'published', 1, :now, :now, :now)", "dates_ordered"),
-        ("INSERT INTO conferences (slug, name, name_translations, timezone, start_date, end_date, languages,"
-         " status, schedule_version, schedule_changed_at, created_at, updated_at) VALUES ('x', 'X', '{}',"
-         " 'Asia/Tokyo', '2025-10-19', '2025-10-21', '[]', 'archived', 1, :now, :now, :now)", "status_valid"),
-        ("INSERT INTO program_sessions (conference_id, title, title_translations, abstract_translations, kind,"
-         " status, starts_at, ends_at, interpretation, delivery, sequence, created_at, updated_at) VALUES"
-         " (:conference, 'T', '{}', '{}', 'session', 'confirmed', :now, :now, '[]', 'in_person', 0, :now, :now)",
-         "ends_after_start"),
-        ("INSERT INTO program_sessions (conference_id, title, title_translations, abstract_translations, kind,"
-         " status, starts_at, ends_at, interpretation, delivery, sequence, created_at, updated_at) VALUES"
-         " (:conference, 'T', '{}', '{}', 'satellite_symposium', 'confirmed', :now, :later, '[]', 'in_person',"
-         " 0, :now, :now)", "satellite_has_sponsor"),
+        (
+            "INSERT INTO conferences (slug, name, name_translations, timezone, start_date, end_date, languages,"
+            " status, schedule_version, schedule_changed_at, created_at, updated_at) VALUES ('x', 'X', '{}',"
+            " 'Asia/Tokyo', '2025-10-21', '2025-10-19', '[]', 'published', 1, :now, :now, :now)",
+            "dates_ordered",
+        ),
+        (
+            "INSERT INTO conferences (slug, name, name_translations, timezone, start_date, end_date, languages,"
+            " status, schedule_version, schedule_changed_at, created_at, updated_at) VALUES ('x', 'X', '{}',"
+            " 'Asia/Tokyo', '2025-10-19', '2025-10-21', '[]', 'archived', 1, :now, :now, :now)",
+            "status_valid",
+        ),
+        (
+            "INSERT INTO program_sessions (conference_id, title, title_translations, abstract_translations, kind,"
+            " status, starts_at, ends_at, interpretation, delivery, sequence, created_at, updated_at) VALUES"
+            " (:conference, 'T', '{}', '{}', 'session', 'confirmed', :now, :now, '[]', 'in_person', 0, :now, :now)",
+            "ends_after_start",
+        ),
+        (
+            "INSERT INTO program_sessions (conference_id, title, title_translations, abstract_translations, kind,"
+            " status, starts_at, ends_at, interpretation, delivery, sequence, created_at, updated_at) VALUES"
+            " (:conference, 'T', '{}', '{}', 'satellite_symposium', 'confirmed', :now, :later, '[]', 'in_person',"
+            " 0, :now, :now)",
+            "satellite_has_sponsor",
+        ),
     ],
     ids=["conference-dates", "conference-status", "session-times", "satellite-sponsor"],
 )

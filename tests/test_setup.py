@@ -15,7 +15,9 @@ PYTHON = sys.executable
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment without any setting of ours, so that only the files under test speak."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FLASK_APP", "WORKERS")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FLASK_APP", "WORKERS")
+    }
     return {**env, "PYTHONPATH": str(ROOT), **extra}
 
 
@@ -26,15 +28,29 @@ def test_the_cli_and_the_server_read_the_same_env_file(tmp_path):
     seed.write_text(MINIMAL, encoding="utf-8")
     env = clean_env()
     for args in (["db", "upgrade"], ["seed", "load", str(seed)]):
-        done = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", *args], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "wsgi", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
     assert database.exists()
 
     # The server's entry point, as gunicorn imports it, finds the same database.
     served = subprocess.run(
-        [PYTHON, "-c", "import wsgi; print(wsgi.app.test_client().get('/api/v1/conferences').get_json()['total'])"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            PYTHON,
+            "-c",
+            "import wsgi; print(wsgi.app.test_client().get('/api/v1/conferences').get_json()['total'])",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert served.returncode == 0, served.stderr
     assert served.stdout.strip() == "1"
@@ -49,11 +65,17 @@ def _free_port() -> int:
 def _gunicorn_start_log(tmp_path, **env: str) -> str:
     """What gunicorn logs until it has started its workers (then it is stopped)."""
     log = tmp_path / "gunicorn.log"
-    settings = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'g.sqlite3'}", PORT=str(_free_port()), ACCESS_LOG="",
-                         **env)
+    settings = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'g.sqlite3'}", PORT=str(_free_port()), ACCESS_LOG="", **env
+    )
     with log.open("w") as out:
-        server = subprocess.Popen([PYTHON, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
-                                  cwd=ROOT, env=settings, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
+            cwd=ROOT,
+            env=settings,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while "Booting worker" not in log.read_text() and time.monotonic() < deadline:

@@ -47,9 +47,9 @@ def save_conference(db: Session, data: dict[str, Any], conference: Conference | 
     if "venue" in data:
         data["venue"] = Venue(**data["venue"])
     slug = data.get("slug")
-    if slug is not None and (conference is None or slug != conference.slug):
-        if get_by_slug(db, slug) is not None:
-            raise Conflict(f"A conference with slug {slug!r} exists already.", "slug")
+    renamed = slug is not None and (conference is None or slug != conference.slug)
+    if renamed and get_by_slug(db, slug) is not None:
+        raise Conflict(f"A conference with slug {slug!r} exists already.", "slug")
     if conference is None:
         conference = Conference()
         db.add(conference)

@@ -21,9 +21,9 @@ def save_organization(
 ) -> Organization:
     """Create an organization, or update the one given; its name must stay unique."""
     name = data.get("name")
-    if name is not None and (organization is None or name != organization.name):
-        if db.scalar(select(Organization.id).where(Organization.name == name)) is not None:
-            raise Conflict(f"An organization named {name!r} exists already.", "name")
+    renamed = name is not None and (organization is None or name != organization.name)
+    if renamed and db.scalar(select(Organization.id).where(Organization.name == name)) is not None:
+        raise Conflict(f"An organization named {name!r} exists already.", "name")
     if organization is None:
         organization = Organization()
         db.add(organization)
@@ -55,9 +55,9 @@ def save_person(db: Session, data: dict[str, Any], person: Person | None = None)
     data = dict(data)
     get_referenced(db, Organization, data.get("organization_id"), "organization_id")
     slug = data.get("slug")
-    if slug is not None and (person is None or slug != person.slug):
-        if db.scalar(select(Person.id).where(Person.slug == slug)) is not None:
-            raise Conflict(f"A person with slug {slug!r} exists already.", "slug")
+    renamed = slug is not None and (person is None or slug != person.slug)
+    if renamed and db.scalar(select(Person.id).where(Person.slug == slug)) is not None:
+        raise Conflict(f"A person with slug {slug!r} exists already.", "slug")
     if person is None:
         if slug is None:
             data["slug"] = _free_slug(db, slug_for(data["given_name"], data["family_name"]))

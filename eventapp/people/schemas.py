@@ -56,7 +56,13 @@ class PersonSchema(ma.Schema):
 class PersonDetailSchema(PersonSchema):
     """A person as their own resource shows them: with the addresses of what they take part in."""
 
-    links = fields.Method("_links", dump_only=True, metadata={"description": "sessions: the sessions they are in; schedule_ics: those published, as a calendar feed"})
+    links = fields.Method(
+        "_links",
+        dump_only=True,
+        metadata={
+            "description": "sessions: the sessions they are in; schedule_ics: those published, as a calendar feed"
+        },
+    )
 
     def _links(self, person) -> dict[str, str]:
         return {
@@ -66,7 +72,11 @@ class PersonDetailSchema(PersonSchema):
 
 
 class PersonQueryArgs(PageArgs):
-    q = search_text(metadata={"description": "Part of the name (given, family, native, or the whole name) or of the organization's name"})
+    q = search_text(
+        metadata={
+            "description": "Part of the name (given, family, native, or the whole name) or of the organization's name"
+        }
+    )
     organization_id = id_field()
 
 

@@ -144,9 +144,7 @@ def session_stamps(conference: Conference, args: dict[str, Any]) -> Select:
         .outerjoin(Participation, Participation.session_id == ProgramSession.id)
         .outerjoin(Person, Person.id == Participation.person_id)
         .outerjoin(employer, employer.id == Person.organization_id)
-        .where(
-            ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT
-        )
+        .where(ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT)
         .group_by(ProgramSession.id, ProgramSession.starts_at)
         .order_by(ProgramSession.starts_at, ProgramSession.id)
     )

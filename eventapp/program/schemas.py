@@ -62,12 +62,8 @@ class ProgramSessionSchema(ma.Schema):
     title_translations = translations_field(lengths.TITLE, load_default=dict)
     abstract = string_field(lengths.LONG_TEXT, allow_none=True)
     abstract_translations = translations_field(lengths.LONG_TEXT, load_default=dict)
-    kind = fields.String(
-        load_default=SessionKind.SESSION, validate=validate.OneOf(list(SessionKind))
-    )
-    status = fields.String(
-        load_default=SessionStatus.DRAFT, validate=validate.OneOf(list(SessionStatus))
-    )
+    kind = fields.String(load_default=SessionKind.SESSION, validate=validate.OneOf(list(SessionKind)))
+    status = fields.String(load_default=SessionStatus.DRAFT, validate=validate.OneOf(list(SessionStatus)))
     starts_at = LocalDateTime(
         required=True,
         metadata={"description": "ISO 8601; a time without offset is read in the conference's zone"},
@@ -83,9 +79,7 @@ class ProgramSessionSchema(ma.Schema):
         load_default=list,
         metadata={"description": "Simultaneous interpretation into these"},
     )
-    delivery = fields.String(
-        load_default=Delivery.IN_PERSON, validate=validate.OneOf(list(Delivery))
-    )
+    delivery = fields.String(load_default=Delivery.IN_PERSON, validate=validate.OneOf(list(Delivery)))
     sponsor = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
     sponsor_id = id_field(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
@@ -128,5 +122,7 @@ class SessionQueryArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(list(SessionStatus)))
     person = id_field(metadata={"description": "Person id, in any role"})
     q = search_text(
-        metadata={"description": "Text in the title, abstract (in any of the conference's languages), code or a person's name"}
+        metadata={
+            "description": "Text in the title, abstract (in any of the conference's languages), code or a person's name"
+        }
     )
