@@ -5,8 +5,10 @@ the server and the CLI see the same DATABASE_URL without repeating it; the envir
 """
 
 from flask.cli import load_dotenv
+from flask.helpers import get_load_dotenv
 
 from eventapp import create_app
 
-load_dotenv()
+if get_load_dotenv():  # FLASK_SKIP_DOTENV=1 turns it off, for the server as for the command
+    load_dotenv()
 app = create_app()

@@ -44,7 +44,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Rendered feeds kept in each worker's memory (bytes), and per-session pieces to assemble them from.
         "FEED_CACHE_BYTES": int(os.environ.get("FEED_CACHE_BYTES", str(96 * 1024 * 1024))),
         "FEED_FRAGMENT_BYTES": int(os.environ.get("FEED_FRAGMENT_BYTES", str(64 * 1024 * 1024))),
-        # Answer polled feeds (304s and cached bytes) before Flask; FEED_FAST_PATH=0 leaves everything to Flask.
+        # Replay Flask's own answers to polled feeds (feeds/replay.py); FEED_FAST_PATH=0 leaves every request to
+        # Flask. (The name is the one earlier releases documented.)
         "FEED_FAST_PATH": os.environ.get("FEED_FAST_PATH", "1") != "0",
         # A shared second level of the feed cache for several workers and servers, e.g. redis://127.0.0.1:6379/0.
         # With it, rate limits are counted there too, for all workers together; without, in each worker.

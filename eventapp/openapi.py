@@ -86,6 +86,17 @@ class SlugConverter(BaseConverter):
     regex = SLUG_RE.pattern.removeprefix("^").removesuffix("$")
 
 
+class CodeConverter(BaseConverter):
+    """<code:...>: a session code as a path segment; control characters (a NUL byte would make PostgreSQL
+    fail) are no code, so no route (404)."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+
+def _code_param_schema(_converter) -> dict[str, Any]:
+    return {"type": "string", "pattern": r"^[^/\x00-\x1f\x7f]+$"}
+
+
 def _slug_param_schema(_converter) -> dict[str, Any]:
     return {"type": "string", "pattern": SLUG_RE.pattern}
 
@@ -199,8 +210,9 @@ def init_openapi(app: Flask) -> EventApi:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    app.url_map.converters.update(int=IdConverter, slug=SlugConverter)
+    app.url_map.converters.update(int=IdConverter, slug=SlugConverter, code=CodeConverter)
     api.register_converter(SlugConverter, _slug_param_schema)
+    api.register_converter(CodeConverter, _code_param_schema)
     docs = Blueprint("docs-assets", __name__)
     docs_path = f"{app.config['OPENAPI_URL_PREFIX']}/{app.config['OPENAPI_SWAGGER_UI_PATH']}"
     docs.add_url_rule(f"{docs_path}/<path:filename>", "asset", serve_docs_asset)

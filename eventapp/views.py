@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import flask_smorest
 import marshmallow as ma
-from flask import Response, request
+from flask import Response, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Select, func, select
@@ -111,14 +111,27 @@ def commit_and_respond(schema: ma.Schema, obj: Any, status: int = 200, headers: 
     return answer
 
 
+def public_base_url() -> str:
+    """The service's public address: PUBLIC_BASE_URL, else the address the request came to."""
+    return current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The public, absolute URL of an endpoint (url_for under public_base_url)."""
+    return public_base_url() + url_for(endpoint, **values)
+
+
 def commit_and_respond_created(schema: ma.Schema, obj: Any, key: str | int):
-    """commit_and_respond() a new item with 201 and its Location: the collection posted to, then key (every
-    collection of the API keeps its items one path segment below it)."""
-    return commit_and_respond(schema, obj, 201, {"Location": f"{request.base_url.rstrip('/')}/{key}"})
+    """commit_and_respond() a new item with 201 and its Location: the collection posted to, then key (the
+    API's collections keep their items one path segment below them)."""
+    collection = public_base_url() + request.script_root + request.path.rstrip("/")
+    return commit_and_respond(schema, obj, 201, {"Location": f"{collection}/{key}"})
 
 
 def require_json_body() -> None:
     """before_request: a body the API would read must be JSON; anything else is 415, not a body read as empty."""
+    if request.routing_exception is not None:
+        return  # no such route (404) or method (405): that is the answer, whatever the body
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
     if request.method in ("POST", "PUT", "PATCH") and has_body and not request.is_json:
         raise UnsupportedMediaType(

@@ -136,7 +136,7 @@ def row_counts(app) -> dict[str, int]:
 
 @contextmanager
 def counted_queries(app):
-    """Every statement the app's database connections send, the feed fast path's own connection included
+    """Every statement the app's database connections send, the replay cache's own connection included
     (BEGIN, COMMIT and the like aside): traced in the driver, on connections opened inside the block."""
     statements: list[str] = []
 

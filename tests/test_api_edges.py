@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers import issue_token, make_app
+
+from eventapp.db import get_engine
 
 SLUG = "edge-2026"
 BASE = f"/api/v1/conferences/{SLUG}"
@@ -382,3 +385,78 @@ def test_a_new_session_is_a_draft_that_the_public_does_not_see(client, admin, se
     assert made.status_code == 201 and made.get_json()["status"] == "draft"
     assert client.get(made.headers["Location"]).status_code == 404
     assert "Quiet" not in client.get(f"{DIA}/schedule.ics").get_data(as_text=True)
+
+
+def test_a_draft_is_not_found_by_its_code_unless_the_token_reaches_it(client, admin, seeded):
+    room = client.get(DIA).get_json()["rooms"][0]["id"]
+    body = {
+        "code": "SECRET-1",
+        "title": "Not yet",
+        "starts_at": "2025-10-19T07:00",
+        "ends_at": "2025-10-19T07:30",
+        "room_id": room,
+    }
+    assert client.post(f"{DIA}/sessions", json=body, headers=admin).status_code == 201
+    hidden, absent = (
+        client.get(f"{DIA}/sessions/by-code/SECRET-1"),
+        client.get(f"{DIA}/sessions/by-code/NOPE-1"),
+    )
+    assert hidden.status_code == absent.status_code == 404
+    assert hidden.get_json()["errors"][0]["field"] == absent.get_json()["errors"][0]["field"] == "code"
+    assert "SECRET-1" in hidden.get_json()["message"] and "NOPE-1" in absent.get_json()["message"]
+    assert client.get(f"{DIA}/sessions/by-code/SECRET-1", headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["A%00B", "A%0AB", "A%7FB"])
+def test_a_code_with_a_control_character_is_no_route(client, seeded, code):
+    response = client.get(f"{DIA}/sessions/by-code/{code}")
+    assert response.status_code == 404 and response.get_json()["code"] == "not_found"
+
+
+def test_a_person_in_two_roles_of_the_other_session_is_one_double_booking(client, admin, seeded):
+    rooms = {r["name"]: r["id"] for r in client.get(DIA).get_json()["rooms"]}
+    sun = client.get("/api/v1/people/by-slug/sun-lixia").get_json()["id"]
+    both_roles = {
+        "code": "TWO-ROLES",
+        "title": "Two roles",
+        "status": "confirmed",
+        "room_id": rooms["Room 605"],
+        "starts_at": "2025-10-19T07:00",
+        "ends_at": "2025-10-19T08:00",
+        "participants": [{"person_id": sun, "role": "speaker"}, {"person_id": sun, "role": "moderator"}],
+    }
+    assert client.post(f"{DIA}/sessions", json=both_roles, headers=admin).status_code == 201
+    clash = {
+        **both_roles,
+        "code": "CLASH-2",
+        "room_id": rooms["Room 101"],
+        "participants": [{"person_id": sun, "role": "panelist"}],
+    }
+    response = client.post(f"{DIA}/sessions", json=clash, headers=admin)
+    assert response.status_code == 409
+    assert [(e["field"], e["session"]["code"]) for e in response.get_json()["errors"]] == [
+        ("participants", "TWO-ROLES")
+    ]
+
+
+def test_a_route_that_does_not_exist_is_404_whatever_the_body(client, admin):
+    response = client.post("/api/v1/nope", data="x=1", headers={**admin, "Content-Type": "text/plain"})
+    assert response.status_code == 404
+    wrong_method = client.put("/api/v1/people", data="x=1", headers={**admin, "Content-Type": "text/plain"})
+    assert wrong_method.status_code == 405
+
+
+def test_new_addresses_use_the_public_base_url(database_url, app, seeded):
+    public = make_app(database_url, PUBLIC_BASE_URL="https://events.example.org")
+    try:
+        client = public.test_client()
+        admin = issue_token(public.test_cli_runner(), "--role", "admin")
+        room = client.post(f"{DIA}/rooms", json={"name": "Room 9"}, headers=admin)
+        assert room.headers["Location"] == f"https://events.example.org{DIA}/rooms/{room.get_json()['id']}"
+        person = client.get("/api/v1/people/by-slug/su-ling")
+        assert person.headers["Content-Location"].startswith("https://events.example.org/api/v1/people/")
+        assert person.get_json()["links"]["sessions"].startswith("https://events.example.org/api/v1/people/")
+        by_code = client.get(f"{DIA}/sessions/by-code/RT-CN-JP")
+        assert by_code.headers["Content-Location"].startswith(f"https://events.example.org{DIA}/sessions/")
+    finally:
+        get_engine(public).dispose()

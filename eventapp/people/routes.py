@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -38,6 +37,7 @@ from eventapp.views import (
     commit_and_respond_created,
     document_errors,
     paginate,
+    public_url,
     respond_with_etag,
     with_headers,
 )
@@ -68,8 +68,10 @@ class People(ResourceView):
     @blp.arguments(PersonQueryArgs, location="query")
     @blp.response(200, page_of(PersonSchema))
     def get(self, args):
-        """List people by family name, filtered by text in their name or their organization's, or by organization.
-        Contact emails are never shown."""
+        """List people by family name, filtered by name text or organization.
+
+        `q` finds text in their name or their organization's. Contact emails are never shown.
+        """
         stmt = (
             select(Person)
             .options(joinedload(Person.organization))
@@ -130,13 +132,16 @@ class PersonBySlug(ResourceView):
     @blp.response(200, PersonDetailSchema)
     @document_errors(304, 404)
     def get(self, person_slug):
-        """One person, found by their slug (the key seed files use): the same answer as their own address, which
-        Content-Location names."""
+        """One person, found by their slug.
+
+        The slug is the key seed files use. The answer is the one their own address gives, which
+        Content-Location names.
+        """
         person_id = get_session().scalar(select(Person.id).where(Person.slug == person_slug))
         if person_id is None:
             raise NotFound(f"No person {person_slug!r}.", "person_slug", location="path")
         answer = respond_with_etag(PersonDetailSchema(), _person(person_id))
-        location = url_for("people.PersonItem", person_id=person_id, _external=True)
+        location = public_url("people.PersonItem", person_id=person_id)
         return with_headers(answer, {"Content-Location": location})
 
 
@@ -147,8 +152,10 @@ class PersonSessions(ResourceView):
     @document_errors(404)
     @blp.doc(**READ_AUTH)
     def get(self, args, person_id):
-        """The sessions a person takes part in, in any role and any conference, by start time: the published
-        ones, and those a token reaches."""
+        """The sessions a person takes part in, in any role and any conference, by start time.
+
+        The published ones, and the drafts of conferences the token reaches.
+        """
         _person(person_id)
         return paginate(sessions_of_person(person_id, visible_sessions()), args)
 

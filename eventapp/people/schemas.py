@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import fields, validate
 
 from eventapp import lengths
 from eventapp.enums import OrganizationKind
 from eventapp.schemas import PageArgs, country_field, id_field, search_text, slug_field, string_field
+from eventapp.views import public_url
 
 
 class OrganizationSchema(ma.Schema):
@@ -66,8 +66,8 @@ class PersonDetailSchema(PersonSchema):
 
     def _links(self, person) -> dict[str, str]:
         return {
-            "sessions": url_for("people.PersonSessions", person_id=person.id, _external=True),
-            "schedule_ics": url_for("feeds.PersonFeed", person_id=person.id, _external=True),
+            "sessions": public_url("people.PersonSessions", person_id=person.id),
+            "schedule_ics": public_url("feeds.PersonFeed", person_id=person.id),
         }
 
 

@@ -157,9 +157,13 @@ def _check_conflicts(
                 clashes.append(("room_id", message, clash))
         if person_ids:
             people = sorted(person_ids)
+            seen = set()  # a person in two roles of the other session is one double booking
             for clash, person_id in db.execute(
                 _PERSON_CLASH, {**times, "people": people, "same_people": people}
             ):
+                if (clash.id, person_id) in seen:
+                    continue
+                seen.add((clash.id, person_id))
                 person = db.get(Person, person_id)
                 message = f"{person.display_name} is in session {clash.id} ({clash.title!r}) at that time."
                 clashes.append(("participants", message, clash))

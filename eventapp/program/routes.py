@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import Select, select
 
 from eventapp.auth.access import (
@@ -33,6 +32,7 @@ from eventapp.views import (
     commit_and_respond_created,
     document_errors,
     paginate,
+    public_url,
     respond_with_etag,
     with_headers,
 )
@@ -153,24 +153,28 @@ class SessionItem(ResourceView):
         _delete(slug, session_id, ProgramSessionSchema, None)
 
 
-@blp.route("/sessions/by-code/<code>")
+@blp.route("/sessions/by-code/<code:code>")
 class SessionByCode(ResourceView):
     @blp.response(200, ProgramSessionSchema)
     @document_errors(304, 404)
     @blp.doc(**READ_AUTH)
     def get(self, slug, code):
-        """One session, found by its code (the organizer's own reference, as in seed files and printed
-        programmes): the same answer as its own address, which Content-Location names."""
+        """One session, found by its code.
+
+        The code is the organizer's own reference, as in seed files and printed programmes. The answer is the
+        one its own address gives, which Content-Location names.
+        """
         conference = conference_for_read(slug)
-        session_id = get_session().scalar(
-            select(ProgramSession.id).where(
-                ProgramSession.conference_id == conference.id, ProgramSession.code == code
-            )
+        stmt = select(ProgramSession.id).where(
+            ProgramSession.conference_id == conference.id, ProgramSession.code == code
         )
+        if not sees_drafts(conference):  # a hidden draft is answered as no session at all
+            stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT)
+        session_id = get_session().scalar(stmt)
         if session_id is None:
             raise NotFound(f"No session with code {code!r} in this conference.", "code", location="path")
         answer = respond_with_etag(ProgramSessionSchema(), _find(conference, session_id, None, for_read=True))
-        location = url_for("sessions.SessionItem", slug=slug, session_id=session_id, _external=True)
+        location = public_url("sessions.SessionItem", slug=slug, session_id=session_id)
         return with_headers(answer, {"Content-Location": location})
 
 
