@@ -105,6 +105,25 @@ def test_replay_answers_without_flask(apps):
     assert flask_saw == ["flask"] * 6
 
 
+def test_a_new_origin_is_no_new_recording(apps):
+    fast_app, plain_app = apps
+    client = fast_app.test_client()
+    flask_saw = flask_requests(fast_app)
+    first = client.get(f"{DIA}/schedule.ics", headers={"Origin": "https://one.example"})
+    del flask_saw[:]
+    for origin in ("https://two.example", "https://three.example", None):
+        headers = {"Origin": origin} if origin else {}
+        replayed = client.get(f"{DIA}/schedule.ics", headers=headers)
+        flask = plain_app.test_client().get(f"{DIA}/schedule.ics", headers=headers)
+        assert (
+            replayed.headers["Access-Control-Allow-Origin"]
+            == flask.headers["Access-Control-Allow-Origin"]
+            == "*"
+        )
+        assert replayed.data == first.data
+    assert flask_saw == []  # CORS answers every origin alike: one recording serves them all
+
+
 def test_a_new_version_is_never_answered_from_the_old_recording(apps, admin):
     fast_app, plain_app = apps
     client, writer = fast_app.test_client(), plain_app.test_client()

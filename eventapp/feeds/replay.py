@@ -3,8 +3,9 @@
 Flask answers every feed. When it answers a public GET of `/api/v1/conferences/<slug>/<feed>[?filter]`
 (no credentials, no body) with a 200 or a 304, this layer records the status, headers and body exactly as
 Flask sent them, under the feed's path and query, the conference's version row, the host, the scheme, whether
-the client takes gzip, and its Origin; but only when the answer's ETag is the one that version row implies (a
-write may land between the version read here and Flask's render). A later request for the same key costs the
+and whether the client takes gzip; but only when the answer's ETag is the one that version row implies (a
+write may land between the version read here and Flask's render), and when it varies by no other request
+header than Accept-Encoding (the CORS headers, for any Origin, are the same "*"). A later request for the same key costs the
 version query and a lookup: freshness (If-None-Match, If-Modified-Since) is decided by `feeds.http.is_fresh`,
 werkzeug's rules, as the Flask view decides it, and the recorded 304 or 200 is sent again. With a 200 kept,
 Flask is asked for that version's 304 too, so that the next conditional poll is replayed as well. Nothing is
@@ -202,7 +203,6 @@ class FeedReplay:
             get_host(environ),
             environ["wsgi.url_scheme"],
             self._takes_gzip(environ.get("HTTP_ACCEPT_ENCODING")),
-            environ.get("HTTP_ORIGIN"),
         )
         entry: Entry | None = self.entries.get(key)
         if entry is not None:
@@ -265,6 +265,14 @@ class FeedReplay:
         etag = next((value for name, value in headers if name == "ETag"), None)
         if etag not in (expected, gzip_etag(expected)):
             return None  # a write landed between the version read and the render
+        varies = {
+            part.strip().lower()
+            for name, value in headers
+            if name.lower() == "vary"
+            for part in value.split(",")
+        }
+        if varies - {"accept-encoding"}:
+            return None  # the answer depends on a request header the key does not hold (an Origin, say)
         if self.count_header:
             headers = [(name, "1" if name == "X-SQL-Queries" else value) for name, value in headers]
         answers = {**(entry.answers if entry is not None else {}), code: Recorded(status, headers, body)}
