@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import urllib.request
+
 import pytest
-from helpers import DIA, make_app
+from helpers import DIA, live_server, make_app, requires_postgres
+from sqlalchemy import text
 
 from eventapp.db import get_engine
 from eventapp.feeds.replay import FeedReplay
@@ -193,3 +196,26 @@ def test_a_database_it_cannot_reach_is_a_503_from_flask_not_an_error(tmp_path):
             assert response.get_json()["status"] == 503
     finally:
         get_engine(app).dispose()
+
+
+@requires_postgres
+def test_a_thread_per_request_server_leaves_no_connections_behind(database_url, seeded):
+    app = make_app(database_url)
+    probe = make_app(database_url)
+
+    def connections() -> int:
+        with get_engine(probe).connect() as connection:
+            return connection.scalar(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            )
+
+    try:
+        with live_server(app) as base:
+            urllib.request.urlopen(f"{base}{DIA}/schedule.ics").read()
+            before = connections()
+            for _ in range(20):  # each request in a thread of its own, which then ends
+                urllib.request.urlopen(f"{base}{DIA}/schedule.ics").read()
+            assert connections() <= before + 2
+    finally:
+        for each in (app, probe):
+            get_engine(each).dispose()

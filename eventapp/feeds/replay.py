@@ -78,7 +78,7 @@ class VersionReader:
         ]
         self.errors = dialect.loaded_dbapi.Error
         self._local = threading.local()
-        self._opened: list[tuple[int, Any]] = []
+        self._opened: list[tuple[int, threading.Thread, Any]] = []  # (process, thread, connection)
         self._lock = threading.Lock()
         event.listen(engine, "engine_disposed", self.close)
 
@@ -110,13 +110,20 @@ class VersionReader:
             connection.autocommit = True  # each poll its own snapshot; never idle in a transaction
         self._local.connection, self._local.pid = connection, os.getpid()
         with self._lock:
-            self._opened.append((os.getpid(), connection))
+            # A server that starts a thread per request (flask run) would otherwise leave one open connection
+            # behind each finished thread: close those first.
+            ended = [c for pid, thread, c in self._opened if pid == os.getpid() and not thread.is_alive()]
+            self._opened = [entry for entry in self._opened if entry[2] not in ended]
+            self._opened.append((os.getpid(), threading.current_thread(), connection))
+        for old in ended:
+            with contextlib.suppress(self.errors):
+                old.close()
         return connection
 
     def _discard(self, connection: Any) -> None:
         self._local.connection = None
         with self._lock:
-            self._opened = [(pid, c) for pid, c in self._opened if c is not connection]
+            self._opened = [entry for entry in self._opened if entry[2] is not connection]
         with contextlib.suppress(self.errors):  # already gone with the server
             connection.close()
 
@@ -126,7 +133,7 @@ class VersionReader:
         with self._lock:
             opened, self._opened = self._opened, []
         self._local = threading.local()
-        for pid, connection in opened:
+        for pid, _thread, connection in opened:
             if pid == os.getpid():
                 with contextlib.suppress(self.errors):
                     connection.close()
