@@ -1,5 +1,7 @@
 # Two commands: `make run` sets everything up and serves the app; `make test` runs the suite.
-# Both are idempotent: a second run only redoes what changed (requirements, migrations, seed).
+# Both are idempotent: a second run only redoes what changed (requirements, migrations).
+# `make run` loads the seed only into a database that does not hold its conference yet, so that edits made
+# through the API survive a restart; `make seed` applies the file again on purpose; `SEED=` skips seeding.
 
 PYTHON ?= python3
 NPM ?= npm
@@ -11,9 +13,9 @@ WORKERS ?= 2
 SEED ?= seed/dia-japan-2025.yaml
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-dev db seed clean
+.PHONY: run test lint install install-dev db seed seed-if-absent clean
 
-run: install db seed
+run: install db seed-if-absent
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install-dev
@@ -31,7 +33,10 @@ db: install
 	$(FLASK) db upgrade
 
 seed: install db
-	$(FLASK) seed load $(SEED)
+	$(if $(SEED),$(FLASK) seed load $(SEED),@echo "SEED is empty: no seed file loaded")
+
+seed-if-absent: install db
+	$(if $(SEED),$(FLASK) seed load --if-absent $(SEED),@echo "SEED is empty: no seed file loaded")
 
 # Debian and Ubuntu ship the venv module separately (python3-venv); as root we install it, otherwise we say how.
 $(BIN)/python:

@@ -25,7 +25,7 @@ from eventapp.errors import DomainError, SchedulingConflict
 from eventapp.seeding.export import cloned, export_conference, to_yaml
 from eventapp.seeding.frab import frab_to_seed
 from eventapp.seeding.jsonschema import seed_json_schema_text
-from eventapp.seeding.loader import load_document, load_file
+from eventapp.seeding.loader import conference_slug, load_document, load_file
 from eventapp.seeding.problems import Problem, SeedError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -122,8 +122,22 @@ def _exit_refused(error: SeedError) -> None:
 @seed_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check and report, then roll back.")
-def load_command(path: str, dry_run: bool) -> None:
+@click.option(
+    "--if-absent",
+    is_flag=True,
+    help="Load only if the database does not hold the file's conference yet; never overwrite it.",
+)
+def load_command(path: str, dry_run: bool, if_absent: bool) -> None:
     """Create or update the meeting in a seed file; loading the same file again changes nothing."""
+    if if_absent:
+        slug = conference_slug(path)
+        # A file without a readable slug is loaded, so that its problems are reported as usual.
+        if slug is not None and get_by_slug(get_session(), slug) is not None:
+            click.echo(
+                f"{slug} is in the database already: {path} not loaded, so that edits made since stay "
+                "(seed load without --if-absent, or make seed, applies the file again)"
+            )
+            return
     try:
         with _transaction(get_session(), dry_run=dry_run) as db:
             report = load_file(db, path, progress=_progress_bar)

@@ -52,7 +52,7 @@ def test_china_town_hall_people_in_their_roles(client, seeded):
 def test_roundtable_and_satellite_symposium(client, seeded):
     sessions = sessions_by_code(client).values()
     title = (
-        "Delivering Innovative Medicines Faster to Patients in Asia – From Perspective of China-Japan "  # noqa: RUF001
+        "Delivering Innovative Medicines Faster to Patients in Asia – From Perspective of China-Japan "
         "Collaboration in Simultaneous Global Development"
     )
     roundtable = next(s for s in sessions if s["title"] == title)
@@ -194,8 +194,10 @@ BAD_FILES = {
         MINIMAL.replace('"2025-10-19T09:00"', '"2025-10-21T09:00"').replace(
             '"2025-10-19T10:00"', '"2025-10-21T10:00"'
         ),
-        "line 25: sessions[0].starts_at: The session must lie within the conference's dates, 2025-10-19 to "
-        "2025-10-20 in Asia/Tokyo.",
+        (
+            "line 25: sessions[0].starts_at: The session must lie within the conference's dates, 2025-10-19 to "
+            "2025-10-20 in Asia/Tokyo."
+        ),
     ),
     "undefined-room": (
         MINIMAL.replace("    room: Room 101\n", "    room: Room 999\n"),
@@ -280,3 +282,32 @@ def test_missing_file_is_a_clear_error(runner, tmp_path):
     result = load(runner, tmp_path / "nope.yaml")
     assert result.exit_code == 1
     assert "cannot read the file" in result.output
+
+
+def test_load_if_absent_loads_a_new_meeting_and_leaves_a_stored_one_as_it_is(client, runner, admin, tmp_path):
+    path = write(tmp_path, MINIMAL)
+    first = runner.invoke(args=["seed", "load", "--if-absent", path])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith(f"loaded tiny-2025 from {path}")
+    session = sessions_by_code(client, "tiny-2025")["S1"]
+    edited = client.patch(
+        f"/api/v1/conferences/tiny-2025/sessions/{session['id']}",
+        headers=admin,
+        json={"title": "Opening (edited)", "starts_at": "2025-10-19T11:00", "ends_at": "2025-10-19T12:00"},
+    )
+    assert edited.status_code == 200, edited.get_json()
+    before = sessions_by_code(client, "tiny-2025")["S1"]
+
+    again = runner.invoke(args=["seed", "load", "--if-absent", path])
+
+    assert again.exit_code == 0, again.output
+    assert again.output == (
+        f"tiny-2025 is in the database already: {path} not loaded, so that edits made since stay "
+        "(seed load without --if-absent, or make seed, applies the file again)\n"
+    )
+    assert sessions_by_code(client, "tiny-2025")["S1"] == before
+    assert before["title"] == "Opening (edited)"
+
+    # Without the option the file wins: that is what `make seed` is for.
+    assert load(runner, path).exit_code == 0
+    assert sessions_by_code(client, "tiny-2025")["S1"]["title"] == "Opening"

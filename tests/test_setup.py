@@ -7,8 +7,11 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from helpers import MINIMAL, ROOT
+from helpers import MINIMAL, ROOT, issue_token, make_app
+
+from eventapp.db import get_engine
 
 PYTHON = sys.executable
 
@@ -30,6 +33,7 @@ def test_the_cli_and_the_server_read_the_same_env_file(tmp_path):
     for args in (["db", "upgrade"], ["seed", "load", str(seed)]):
         done = subprocess.run(
             [PYTHON, "-m", "flask", "--app", "wsgi", *args],
+            check=False,
             cwd=tmp_path,
             env=env,
             capture_output=True,
@@ -46,6 +50,7 @@ def test_the_cli_and_the_server_read_the_same_env_file(tmp_path):
             "-c",
             "import wsgi; print(wsgi.app.test_client().get('/api/v1/conferences').get_json()['total'])",
         ],
+        check=False,
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -98,3 +103,94 @@ def test_one_worker_or_no_limits_need_no_warning(tmp_path):
         text = _gunicorn_start_log(tmp_path, **env)
         assert "Booting worker" in text
         assert "Rate limits are counted" not in text, env
+
+
+# `make run` seeds a database once: what the API changed afterwards survives every restart.
+
+
+def _make(tmp_path, target: str, database_url: str, *args: str) -> subprocess.CompletedProcess:
+    """A make target of the project, on database_url, with this run's virtual environment (never reinstalled)."""
+    venv = tmp_path / "venv"
+    if not venv.exists():
+        venv.mkdir()
+        (venv / "bin").symlink_to(Path(sys.prefix) / "bin")
+        (venv / ".installed-runtime").touch()  # newer than requirements.txt: make installs nothing
+    return subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), target, f"VENV={venv}", *args],
+        check=False,
+        env=clean_env(DATABASE_URL=database_url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _edit_through_the_api(database_url: str) -> None:
+    """Move the roundtable a day on and book its old room and hour for a new session, as an organizer would."""
+    app = make_app(database_url)
+    client = app.test_client()
+    headers = issue_token(app.test_cli_runner(), "--role", "admin")
+    base = "/api/v1/conferences/dia-japan-2025"
+    roundtable = client.get(f"{base}/sessions/by-code/RT-CN-JP").get_json()
+    moved = client.patch(
+        f"{base}/sessions/{roundtable['id']}",
+        headers=headers,
+        json={"title": "Roundtable (moved)", "starts_at": "2025-10-21T16:00", "ends_at": "2025-10-21T17:00"},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    created = client.post(
+        f"{base}/sessions",
+        headers=headers,
+        json={
+            "code": "OPEN",
+            "title": "Open slot",
+            "kind": "other",
+            "status": "confirmed",
+            "room_id": roundtable["room_id"],
+            "starts_at": roundtable["starts_at"],
+            "ends_at": roundtable["ends_at"],
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    get_engine(app).dispose()
+
+
+def _roundtable(database_url: str) -> dict:
+    app = make_app(database_url)
+    body = app.test_client().get("/api/v1/conferences/dia-japan-2025/sessions/by-code/RT-CN-JP").get_json()
+    get_engine(app).dispose()
+    return body
+
+
+def test_make_runs_seeding_step_keeps_what_the_api_changed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
+    first = _make(tmp_path, "seed-if-absent", url)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "loaded dia-japan-2025 from seed/dia-japan-2025.yaml" in first.stdout
+
+    _edit_through_the_api(url)
+    edited = _roundtable(url)
+
+    # The edit would make the seed double-book Room 605; the start does not care, and changes nothing.
+    again = _make(tmp_path, "seed-if-absent", url)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "dia-japan-2025 is in the database already: seed/dia-japan-2025.yaml not loaded" in again.stdout
+    assert _roundtable(url) == edited
+    assert (edited["title"], edited["starts_at"]) == ("Roundtable (moved)", "2025-10-21T16:00:00+09:00")
+
+
+def test_make_seed_applies_the_file_again_and_an_empty_seed_loads_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'seed.sqlite3'}"
+    skipped = _make(tmp_path, "seed-if-absent", url, "SEED=")
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+    assert "SEED is empty: no seed file loaded" in skipped.stdout
+    app = make_app(url)
+    assert app.test_client().get("/api/v1/conferences").get_json()["total"] == 0
+    get_engine(app).dispose()
+
+    assert _make(tmp_path, "seed-if-absent", url).returncode == 0
+    _edit_through_the_api(url)
+    # On purpose: the file wins, and says what stands in its way.
+    reapplied = _make(tmp_path, "seed", url)
+    assert reapplied.returncode != 0
+    assert "sessions[4].room: Room 605 is booked at that time by session OPEN" in reapplied.stderr

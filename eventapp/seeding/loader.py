@@ -360,6 +360,17 @@ def load_text(db: Session, text: str, source: str = "<seed>", *, progress: Progr
             raise SeedError(error.source, locate(error.problems, lines)) from error
 
 
+def conference_slug(path: str | Path) -> str | None:
+    """The slug of the conference a seed file holds; None when the file does not say (or cannot be read)."""
+    try:
+        document, _ = read_document(Path(path).read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, SeedError):
+        return None
+    conference = document.get("conference")
+    slug = conference.get("slug") if isinstance(conference, dict) else None
+    return slug if isinstance(slug, str) else None
+
+
 def load_file(db: Session, path: str | Path, *, progress: Progress | None = None) -> Report:
     """load_text() for a file on disk."""
     path = Path(path)
