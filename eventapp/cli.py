@@ -111,11 +111,13 @@ def _transaction(db: Session, *, dry_run: bool = False) -> Iterator[Session]:
         db.commit()
 
 
-def _exit_refused(error: SeedError) -> None:
-    """Name every problem of a refused document on stderr, and exit with status 1."""
+def _exit_refused(error: SeedError, hint: str | None = None) -> None:
+    """Name every problem of a refused document on stderr, then the hint (no problem), and exit with status 1."""
     click.echo(f"{error.source}: refused, nothing was stored ({len(error.problems)} problem(s)):", err=True)
     for problem in error.problems:
         click.echo(f"  {problem}", err=True)
+    if hint is not None:
+        click.echo(f"hint: {hint}", err=True)
     raise SystemExit(1)
 
 
@@ -242,11 +244,10 @@ def import_frab(
             )
     except SeedError as error:
         # Only room and speaker double bookings are what --allow-conflicts lets through.
+        hint = None
         if not allow_conflicts and any(p.is_a(SchedulingConflict) for p in error.problems):
-            error.problems.append(
-                Problem((), "to mirror a schedule that double-books, add --allow-conflicts")
-            )
-        _exit_refused(error)
+            hint = "to mirror a schedule that double-books, add --allow-conflicts"
+        _exit_refused(error, hint)
     click.echo(f"{'checked' if dry_run else 'imported'} {report.slug} from {source}")
     for line in report.summary():
         click.echo(f"  {line}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import DIA_SEED, MINIMAL, load, row_counts, write
 
@@ -311,3 +313,77 @@ def test_load_if_absent_loads_a_new_meeting_and_leaves_a_stored_one_as_it_is(cli
     # Without the option the file wins: that is what `make seed` is for.
     assert load(runner, path).exit_code == 0
     assert sessions_by_code(client, "tiny-2025")["S1"]["title"] == "Opening"
+
+
+# Every problem of every phase in one run, in the file's terms
+
+CONFLICTS = MINIMAL + (
+    "  - code: OPEN\n"
+    "    title: Open slot\n"
+    "    status: confirmed\n"
+    '    starts_at: "2025-10-19T09:30"\n'
+    '    ends_at: "2025-10-19T10:30"\n'
+    "    room: Room 101\n"
+    "    participants:\n"
+    "      - person: sun-lixia\n"
+    "        role: speaker\n"
+)
+
+
+def test_every_phase_reports_in_one_run(runner, app, tmp_path):
+    text = (
+        CONFLICTS.replace(
+            "  - name: Room 101\n", "  - name: Room 101\n  - name: Room 102\n    capacity: lots\n"
+        ).replace("    kind: cro\n", "    kind: cro\n    country: Japan\n")
+        + "  - code: S3\n    title: Nobody's\n    starts_at: 2025-10-20 09:00\n    ends_at: 2025-10-20 10:00\n"
+        + "    participants:\n      - person: nobody\n        role: speaker\n"
+    )
+    result = runner.invoke(args=["seed", "validate", write(tmp_path, text)])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1:] == [
+        "  line 11: organizations[0].country: Not an ISO 3166 country code such as 'JP'.",
+        "  line 22: rooms[1].capacity: Not a valid integer.",
+        (
+            "  line 39: sessions[1].room: Room 101 is booked at that time by session S1 ('Opening', "
+            "2025-10-19 09:00 to 10:00)"
+        ),
+        (
+            "  line 41: sessions[1].participants[0].person: Sun Lixia is in session S1 ('Opening', "
+            "2025-10-19 09:00 to 10:00) at that time"
+        ),
+        "  line 48: sessions[2].participants[0].person: 'nobody' is not defined in people",
+    ]
+    assert set(row_counts(app).values()) == {0}
+
+
+def test_a_zone_typo_and_an_undefined_person_come_out_together(runner, tmp_path):
+    text = MINIMAL.replace("timezone: Asia/Tokyo", "timezone: Asia/Tokio").replace(
+        "- person: sun-lixia", "- person: nobody"
+    )
+    result = load(runner, write(tmp_path, text))
+    assert result.exit_code == 1
+    assert "(2 problem(s))" in result.output
+    assert "  line 4: conference.timezone: Unknown time zone 'Asia/Tokio'" in result.output
+    assert "  line 29: sessions[0].participants[0].person: 'nobody' is not defined in people" in result.output
+
+
+def test_conflicts_name_sessions_by_code_and_keys_of_the_file(runner, tmp_path):
+    """Ids of a validate that never stored anything, and the API's field names, mean nothing in a file."""
+    result = runner.invoke(args=["seed", "validate", write(tmp_path, CONFLICTS)])
+    assert result.exit_code == 1
+    assert "(2 problem(s))" in result.output
+    assert "sessions[1].room: Room 101 is booked at that time by session S1 (" in result.output
+    assert "sessions[1].participants[0].person: Sun Lixia is in session S1 (" in result.output
+    assert not re.search(r"session \d|_id\b|participants:", result.output)
+
+
+def test_a_conference_moved_past_its_sessions_names_them_by_code(runner, client, tmp_path):
+    assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
+    later = MINIMAL.replace('start_date: "2025-10-19"', 'start_date: "2025-10-20"')
+    result = load(runner, write(tmp_path, later))
+    assert result.exit_code == 1
+    assert (
+        "line 5: conference.start_date: session S1 ('Opening', 2025-10-19 09:00 to 10:00) would fall outside "
+        "the conference's dates: move or cancel it first"
+    ) in result.output

@@ -75,11 +75,21 @@ def _check_sessions_fit(db: Session, conference: Conference) -> None:
     if misfit is not None:
         # Name the date that leaves it out: a session before the new start, or after the new end.
         field = "start_date" if misfit.starts_at < start else "end_date"
-        raise Conflict(
+        message = (
             f"Session {misfit.id} ({misfit.title!r}) would fall outside the conference's dates: move or "
-            "cancel it first.",
-            field,
+            "cancel it first."
         )
+        zone = conference.zone
+        # The session in the way, as a scheduling conflict names it: the seed tools name it by its code.
+        session = {
+            "id": misfit.id,
+            "code": misfit.code,
+            "title": misfit.title,
+            "starts_at": misfit.starts_at.astimezone(zone).isoformat(),
+            "ends_at": misfit.ends_at.astimezone(zone).isoformat(),
+        }
+        detail = {"location": "json", "field": field, "message": message, "session": session}
+        raise Conflict(message, field, details=[detail])
 
 
 def save_child(
