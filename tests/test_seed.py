@@ -331,11 +331,12 @@ CONFLICTS = MINIMAL + (
 
 
 def test_every_phase_reports_in_one_run(runner, app, tmp_path):
+    """YAML, schema, references and the operations' rules: all their problems at once, in the file's order."""
     text = (
         CONFLICTS.replace(
             "  - name: Room 101\n", "  - name: Room 101\n  - name: Room 102\n    capacity: lots\n"
         ).replace("    kind: cro\n", "    kind: cro\n    country: Japan\n")
-        + "  - code: S3\n    title: Nobody's\n    starts_at: 2025-10-20 09:00\n    ends_at: 2025-10-20 10:00\n"
+        + "  - code: S3\n    title: Nobody's\n    title: Nobody's again\n    starts_at: 2025-10-20 09:00\n    ends_at: 2025-10-20 10:00\n"
         + "    participants:\n      - person: nobody\n        role: speaker\n"
     )
     result = runner.invoke(args=["seed", "validate", write(tmp_path, text)])
@@ -352,7 +353,8 @@ def test_every_phase_reports_in_one_run(runner, app, tmp_path):
             "  line 41: sessions[1].participants[0].person: Sun Lixia is in session S1 ('Opening', "
             "2025-10-19 09:00 to 10:00) at that time"
         ),
-        "  line 48: sessions[2].participants[0].person: 'nobody' is not defined in people",
+        "  line 45: sessions[2]: 'title' is written twice here: YAML would keep only the last",
+        "  line 49: sessions[2].participants[0].person: 'nobody' is not defined in people",
     ]
     assert set(row_counts(app).values()) == {0}
 

@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from eventapp.seeding.checks import NOT_A_MAPPING, SECTIONS, check_document
-from eventapp.seeding.problems import DocumentPath, Problem, SeedError, line_index, locate
+from eventapp.seeding.problems import DocumentPath, Problem, SeedError, duplicate_keys, line_index, locate
 from eventapp.seeding.upsert import Report, Upserter
 
 __all__ = ["Report", "conference_slug", "load_document", "load_file", "load_text", "read_document"]
@@ -58,8 +58,9 @@ def read_yaml(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def read_document(text: str, source: str) -> tuple[dict[str, Any], dict[DocumentPath, int]]:
-    """The seed document in YAML text, and the line of each of its paths; SeedError if there is none."""
+def read_document(text: str, source: str) -> tuple[dict[str, Any], dict[DocumentPath, int], list[Problem]]:
+    """The seed document in YAML text, the line of each of its paths, and what is wrong with its YAML that
+    still let it parse (keys written twice); SeedError if there is no document."""
     try:
         document, node = read_yaml(text)
     except yaml.YAMLError as exc:
@@ -70,7 +71,7 @@ def read_document(text: str, source: str) -> tuple[dict[str, Any], dict[Document
         ) from exc
     if not isinstance(document, dict):
         raise SeedError(source, [Problem((), NOT_A_MAPPING, 1)])
-    return document, line_index(node)
+    return document, line_index(node), duplicate_keys(node)
 
 
 # Given the number of entities a load will write, a context that yields the function to call after each one.
@@ -122,19 +123,21 @@ def load_document(
 def load_text(db: Session, text: str, source: str = "<seed>", *, progress: Progress | None = None) -> Report:
     """load_document() for the YAML text of a seed file, each problem named with its line."""
     with _without_cycle_collection():
-        document, lines = read_document(text, source)
+        document, lines, problems = read_document(text, source)
         try:
-            return load_document(db, document, source, progress=progress)
+            report = load_document(db, document, source, progress=progress)
         except SeedError as error:
+            problems += locate(error.problems, lines)
+        if problems:
             # In the order of the file, whichever phase found them.
-            located = sorted(locate(error.problems, lines), key=lambda p: p.line or 0)
-            raise SeedError(error.source, located) from error
+            raise SeedError(source, sorted(problems, key=lambda p: p.line or 0))
+        return report
 
 
 def conference_slug(path: str | Path) -> str | None:
     """The slug of the conference a seed file holds; None when the file does not say (or cannot be read)."""
     try:
-        document, _ = read_document(Path(path).read_text(encoding="utf-8"), str(path))
+        document, _, _ = read_document(Path(path).read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError, SeedError):
         return None
     conference = document.get("conference")

@@ -71,6 +71,23 @@ def line_index(
     return index
 
 
+def duplicate_keys(node: yaml.Node | None, path: DocumentPath = ()) -> list[Problem]:
+    """A key written twice in one mapping: YAML keeps the last silently, so the first would be lost unseen."""
+    problems = []
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            if key_node.value in seen:
+                message = f"{key_node.value!r} is written twice here: YAML would keep only the last"
+                problems.append(Problem(path, message, key_node.start_mark.line + 1))
+            seen.add(key_node.value)
+            problems += duplicate_keys(value_node, (*path, key_node.value))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            problems += duplicate_keys(item, (*path, i))
+    return problems
+
+
 def locate(problems: Iterable[Problem], lines: dict[DocumentPath, int]) -> list[Problem]:
     """The problems with the line of their path, or of the nearest enclosing path the file has."""
     located = []
