@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from eventapp.auth.operations import create_token, list_tokens, revoke_token
 from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_engine, get_session
-from eventapp.enums import TokenRole
+from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import DomainError, SchedulingConflict
 from eventapp.seeding.export import cloned, export_conference, to_yaml
 from eventapp.seeding.frab import frab_to_seed
@@ -229,16 +229,26 @@ def _read_source(source: str) -> bytes:
     is_flag=True,
     help="Mirror the schedule even where it double-books a room or a speaker (as published schedules do).",
 )
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Publish the conference (a new one is a draft otherwise, seen only with a token).",
+)
 def import_frab(
-    source: str, timezone: str | None, slug: str | None, dry_run: bool, allow_conflicts: bool
+    source: str, timezone: str | None, slug: str | None, dry_run: bool, allow_conflicts: bool, publish: bool
 ) -> None:
     """Create or update a conference from a frab or pretalx schedule.json or schedule.xml (a file or URL).
 
-    Importing the same schedule again updates the conference instead of duplicating it (sessions are matched
-    by their frab guid)."""
+    A new conference is a draft unless --publish; a stored one keeps its status. Importing the same schedule
+    again updates the conference instead of duplicating it (sessions are matched by their frab guid)."""
     try:
         document = frab_to_seed(_read_source(source), source, timezone=timezone, slug=slug)
         with _transaction(get_session(), dry_run=dry_run) as db:
+            stored = get_by_slug(db, document["conference"]["slug"])
+            if publish:
+                document["conference"]["status"] = ConferenceStatus.PUBLISHED.value
+            elif stored is not None:
+                document["conference"]["status"] = stored.status  # frab has no status: keep ours
             report = load_document(
                 db, document, source, progress=_progress_bar, check_conflicts=not allow_conflicts
             )

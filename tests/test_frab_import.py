@@ -17,8 +17,11 @@ DIA = "/api/v1/conferences/dia-japan-2025"
 REPORT_LINE = re.compile(r"^\s+(\w+): (\d+) created, (\d+) changed, (\d+) unchanged$", re.MULTILINE)
 
 
-def import_frab(runner, source, *args: str):
-    return runner.invoke(args=["seed", "import-frab", str(source), *args])
+def import_frab(runner, source, *args: str, publish: bool = True):
+    """`flask seed import-frab source args`, with --publish unless told not to: most tests read it publicly."""
+    return runner.invoke(
+        args=["seed", "import-frab", str(source), *args, *(["--publish"] if publish else [])]
+    )
 
 
 def imported(runner, source, *args: str) -> dict[str, tuple[int, int, int]]:
@@ -129,6 +132,22 @@ def test_pretalx_schedule_becomes_a_published_conference_that_matches_it(runner,
         if p["person"]["display_name"] == "Curtis Andrews"
     }
     assert curtis == {"frab-democon-person-20"}
+
+
+def test_an_import_is_a_draft_unless_published_and_a_stored_conference_keeps_its_status(
+    runner, client, admin, tmp_path
+):
+    path = democon_file(tmp_path)
+    result = import_frab(runner, path, publish=False)
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/conferences/democon").status_code == 404
+    assert client.get("/api/v1/conferences/democon", headers=admin).get_json()["status"] == "draft"
+
+    assert import_frab(runner, path).exit_code == 0
+    assert client.get("/api/v1/conferences/democon").get_json()["status"] == "published"
+    # Importing again without --publish updates the schedule, and does not take the conference down.
+    assert import_frab(runner, path, publish=False).exit_code == 0
+    assert client.get("/api/v1/conferences/democon").get_json()["status"] == "published"
 
 
 def test_pretalx_schedule_as_published_is_refused_for_its_double_booking(runner, app, client):

@@ -5,8 +5,9 @@ writing a meeting obeys. Both formats are read into one neutral shape (schedule.
 here, once:
 
 - Conference: slug from --slug, else the frab acronym slugified ("dia_japan_2025" -> "dia-japan-2025");
-  name = title; status published; dates = the declared start and end, widened to every day and session in
-  the file (the loader refuses a session outside its conference's dates).
+  name = title; no status, so a new conference is a draft and a stored one keeps its own (the command's
+  --publish publishes it); dates = the declared start and end, widened to every day and session in the file
+  (the loader refuses a session outside its conference's dates).
 - Time zone: --timezone, else the file's time_zone_name; with neither, the times cannot be placed: an error.
 - Sessions: code = the event guid (a UUID in canonical lower case), else "frab-<id>", else a hash of title,
   time and room; a code seen twice gets "-2", "-3" in file order. The start is the event's own `date` when it
@@ -40,7 +41,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from eventapp import lengths as limits
-from eventapp.enums import ConferenceStatus, Role, SessionStatus
+from eventapp.enums import Role, SessionStatus
 from eventapp.schemas import COLOR_RE, UNSAFE_TEXT_RE, validate_timezone
 from eventapp.seeding.frab.schedule import FrabDay, FrabEvent, FrabPerson, FrabSchedule
 from eventapp.seeding.frab.values import (
@@ -293,7 +294,6 @@ class _Translator:
             "slug": self.slug,
             "name": title or acronym or self.slug,
             "timezone": self.zone.key,
-            "status": ConferenceStatus.PUBLISHED.value,
         }
         dates = self._dates(sessions)
         if dates is None:
