@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import urllib.request
 from collections.abc import Iterator
@@ -176,8 +177,17 @@ def export(slug: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {slug} to {output}", err=True)
+        _write_private(Path(output), text)
+        click.echo(f"wrote {slug} to {output} (readable only by you: it holds contact emails)", err=True)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write text to path, readable and writable by its owner only (0600), also when the file existed."""
+    # Created 0600, never wider for a moment; an existing file's mode is narrowed before it is written.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(text)
 
 
 @seed_cli.command("clone")
@@ -185,7 +195,7 @@ def export(slug: str, output: str | None) -> None:
 @click.option("--as", "new_slug", required=True, help="Slug of the new conference.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="Its first day.")
 @click.option("--edition", type=int, help="Its edition number (default: one more).")
-@click.option("--name", help="Its name (default: the old one; change it later).")
+@click.option("--name", help="Its name (default: the old one with its edition and year moved on).")
 def clone(slug: str, new_slug: str, start, edition: int | None, name: str | None) -> None:
     """Make next year's meeting from SLUG: rooms, tracks, booths and sessions (as drafts, with their people),
     every session on the same day of the meeting at the same local time."""

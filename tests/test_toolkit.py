@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from helpers import DIA_SEED, ROOT, load, make_app, reset_database, row_counts, write
+from helpers import DIA_SEED, MINIMAL, ROOT, load, make_app, reset_database, row_counts, write
 
 from eventapp.db import get_engine
 
@@ -160,6 +161,7 @@ def test_progress_bar_on_a_terminal_only(runner, app, tmp_path):
     leader, follower = pty.openpty()
     process = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "seed", "load", str(DIA_SEED)],
+        check=False,
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -177,3 +179,94 @@ def test_progress_bar_on_a_terminal_only(runner, app, tmp_path):
     os.close(leader)
     assert process.returncode == 0, process.stdout
     assert b"loading" in terminal and b"100%" in terminal
+
+
+def test_export_to_a_file_is_readable_only_by_its_owner(runner, seeded, tmp_path):
+    """The file holds contact emails; one that was there already is narrowed too."""
+    target, existing = tmp_path / "new.yaml", tmp_path / "existing.yaml"
+    existing.write_text("old", encoding="utf-8")
+    existing.chmod(0o644)
+    for path in (target, existing):
+        result = runner.invoke(args=["seed", "export", "dia-japan-2025", "-o", str(path)])
+        assert result.exit_code == 0, result.output
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert "readable only by you" in result.output
+    assert existing.read_text(encoding="utf-8") == target.read_text(encoding="utf-8")
+
+
+def test_clone_moves_the_name_on_with_the_edition(client, runner, admin, seeded):
+    result = runner.invoke(
+        args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2026", "--start", "2026-10-18"]
+    )
+    assert result.exit_code == 0, result.output
+    new = client.get("/api/v1/conferences/dia-japan-2026", headers=admin).get_json()
+    assert (new["name"], new["name_translations"], new["edition"]) == (
+        "23rd DIA Japan Annual Meeting",
+        {"ja": "第23回 DIA日本年会"},
+        23,
+    )
+
+
+def test_clone_takes_the_name_and_edition_given(client, runner, admin, seeded):
+    result = runner.invoke(
+        args=[
+            "seed",
+            "clone",
+            "dia-japan-2025",
+            "--as",
+            "dia-2027",
+            "--start",
+            "2027-10-17",
+            "--edition",
+            "24",
+            "--name",
+            "DIA Japan 2027",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    new = client.get("/api/v1/conferences/dia-2027", headers=admin).get_json()
+    assert (new["name"], new["name_translations"], new["edition"]) == ("DIA Japan 2027", {}, 24)
+
+    # Without a name, the edition given names the meeting.
+    result = runner.invoke(
+        args=[
+            "seed",
+            "clone",
+            "dia-japan-2025",
+            "--as",
+            "dia-2028",
+            "--start",
+            "2028-10-15",
+            "--edition",
+            "25",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/conferences/dia-2028", headers=admin).get_json()["name"] == (
+        "25th DIA Japan Annual Meeting"
+    )
+
+
+def test_clone_of_a_name_with_no_edition_or_year_asks_for_one(runner, app, tmp_path):
+    assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
+    counts = row_counts(app)
+    result = runner.invoke(args=["seed", "clone", "tiny-2025", "--as", "tiny-2026", "--start", "2026-10-18"])
+    assert result.exit_code != 0
+    assert "The name 'Tiny Meeting' holds no edition or year to move on: give the new one with --name." in (
+        result.output
+    )
+    assert row_counts(app) == counts
+    named = runner.invoke(
+        args=[
+            "seed",
+            "clone",
+            "tiny-2025",
+            "--as",
+            "tiny-2026",
+            "--start",
+            "2026-10-18",
+            "--name",
+            "Tiny 2026",
+        ]
+    )
+    assert named.exit_code == 0, named.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from eventapp.conferences.models import Booth, Conference
 from eventapp.conferences.schemas import BoothSchema, ConferenceSchema, RoomSchema, TrackSchema
 from eventapp.enums import ConferenceStatus, SessionStatus
-from eventapp.errors import NotFound
+from eventapp.errors import DomainError, NotFound
 from eventapp.people.models import Organization, Person
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
 from eventapp.program.models import Participation, ProgramSession
@@ -129,22 +130,63 @@ def to_yaml(document: dict[str, Any]) -> str:
     return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
 
 
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th ... 21st, 22nd, 23rd."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def renamed(text: str, editions: tuple[int, int] | None, years: tuple[int, int]) -> str:
+    """text with the old edition (as an ordinal or a number) and the old year replaced by the new ones."""
+    if editions is not None and editions[0] != editions[1]:
+        old, new = editions
+        text = re.sub(rf"(?<!\d){old}(?:st|nd|rd|th)\b", ordinal(new), text)
+        text = re.sub(rf"(?<!\d){old}(?!\d)", str(new), text)
+    if years[0] != years[1]:
+        text = re.sub(rf"(?<!\d){years[0]}(?!\d)", str(years[1]), text)
+    return text
+
+
 def cloned(
     document: dict[str, Any], new_slug: str, start: date, edition: int | None = None, name: str | None = None
 ) -> dict[str, Any]:
     """Next year's meeting from an exported one: a draft with every session a draft, shifted so that each
-    keeps its day offset and its local clock time."""
+    keeps its day offset and its local clock time, named name or with the edition and year in the old name
+    moved on (DomainError on "name" when the old name holds neither)."""
     conference = dict(document["conference"])
-    shift = start - date.fromisoformat(conference["start_date"])
+    old_start = date.fromisoformat(conference["start_date"])
+    shift = start - old_start
     conference["slug"] = new_slug
     conference["start_date"] = start.isoformat()
     conference["end_date"] = (date.fromisoformat(conference["end_date"]) + shift).isoformat()
     conference["status"] = ConferenceStatus.DRAFT.value
-    if edition is not None or conference.get("edition"):
-        conference["edition"] = edition if edition is not None else conference["edition"] + 1
+    old_edition = conference.get("edition")
+    if edition is not None or old_edition:
+        conference["edition"] = edition if edition is not None else old_edition + 1
     if name is not None:
         conference["name"] = name
         conference.pop("name_translations", None)  # translations of the old name would be wrong
+    else:
+        # Never last year's name: its edition and year move on, or the organizer names the meeting.
+        editions = (old_edition, conference["edition"]) if old_edition and conference.get("edition") else None
+        years = (old_start.year, start.year)
+        conference["name"] = renamed(conference["name"], editions, years)
+        if conference["name"] == document["conference"]["name"]:
+            raise DomainError(
+                f"The name {conference['name']!r} holds no edition or year to move on: give the new one "
+                "with --name.",
+                "name",
+            )
+        translations = {
+            language: renamed(text, editions, years)
+            for language, text in conference.get("name_translations", {}).items()
+        }
+        # A translation that names neither would still be last year's: it is left for the organizer.
+        conference["name_translations"] = {
+            language: text
+            for language, text in translations.items()
+            if text != document["conference"]["name_translations"][language]
+        }
 
     def moved(moment: str) -> str:
         # Shift the local wall-clock time, then let the zone give the offset of the new date.
