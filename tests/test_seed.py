@@ -389,3 +389,50 @@ def test_a_conference_moved_past_its_sessions_names_them_by_code(runner, client,
         "line 5: conference.start_date: session S1 ('Opening', 2025-10-19 09:00 to 10:00) would fall outside "
         "the conference's dates: move or cancel it first"
     ) in result.output
+
+
+# What is ours and what the article says, told to attendees: in the data, not in YAML comments
+
+
+def test_the_illustrative_and_inferred_marks_reach_the_api_and_the_feeds(client, seeded):
+    conference = client.get("/api/v1/conferences/dia-japan-2025").get_json()
+    assert (
+        "Illustrative, chosen by us because the article does not give them: every time, room"
+        in (conference["description"])
+    )
+    assert (
+        "Inferred, not stated by the article: the month and year of the dates (it says 19th-21st)"
+        in (conference["description"])
+    )
+    schedule = client.get("/api/v1/conferences/dia-japan-2025/schedule").get_json()
+    sessions = [s for day in schedule["days"] for s in day["sessions"]]
+    assert len(sessions) == 7
+    for session in sessions:
+        assert re.search(r"\((Illustrative|Inferred): ", session["abstract"] or ""), session["code"]
+    satellite = next(s for s in sessions if s["code"] == "SAT-TIGERMED")
+    assert "(Inferred: the article names the symposium's one talk, not its subject;" in satellite["abstract"]
+    ical = client.get("/api/v1/conferences/dia-japan-2025/schedule.ics").get_data(as_text=True)
+    unfolded = ical.replace("\r\n ", "")
+    # One note in each event's description
+    assert len(re.findall(r"\((Illustrative|Inferred): ", unfolded)) == 7
+
+    booths = {b["label"]: b for b in conference["booths"]}
+    assert all("(Illustrative: " in booths[label]["description"] for label in ("E-01", "E-02", "E-03"))
+    uyama = client.get("/api/v1/people/by-slug/yoshiaki-uyama").get_json()
+    assert "(Inferred: his name in Japanese script;" in uyama["biography"]
+
+
+def test_xiang_anbo_spoke_in_japanese_as_data(client, seeded):
+    session = sessions_by_code(client)["JP-INTO-CN"]
+    assert (session["language"], session["interpretation"]) == ("ja", ["en"])
+    assert (
+        "Xiang Anbo (CSPC) spoke in Japanese, on recruiting patients for clinical trials in China."
+        in (session["abstract"])
+    )
+    xiang = client.get("/api/v1/people/by-slug/xiang-anbo").get_json()
+    assert "he spoke in Japanese" in xiang["biography"]
+
+
+def test_organizations_are_named_as_the_article_names_them(client, seeded):
+    jasmine = client.get("/api/v1/people/by-slug/jasmine-wang").get_json()
+    assert jasmine["organization"]["name"] == "Astellas China"
