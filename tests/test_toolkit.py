@@ -194,10 +194,13 @@ def test_export_to_a_file_is_readable_only_by_its_owner(runner, seeded, tmp_path
     assert existing.read_text(encoding="utf-8") == target.read_text(encoding="utf-8")
 
 
+def clone(runner, *args: str):
+    """`flask seed clone ARGS`."""
+    return runner.invoke(args=["seed", "clone", *args])
+
+
 def test_clone_moves_the_name_on_with_the_edition(client, runner, admin, seeded):
-    result = runner.invoke(
-        args=["seed", "clone", "dia-japan-2025", "--as", "dia-japan-2026", "--start", "2026-10-18"]
-    )
+    result = clone(runner, "dia-japan-2025", "--as", "dia-japan-2026", "--start", "2026-10-18")
     assert result.exit_code == 0, result.output
     new = client.get("/api/v1/conferences/dia-japan-2026", headers=admin).get_json()
     assert (new["name"], new["name_translations"], new["edition"]) == (
@@ -208,39 +211,24 @@ def test_clone_moves_the_name_on_with_the_edition(client, runner, admin, seeded)
 
 
 def test_clone_takes_the_name_and_edition_given(client, runner, admin, seeded):
-    result = runner.invoke(
-        args=[
-            "seed",
-            "clone",
-            "dia-japan-2025",
-            "--as",
-            "dia-2027",
-            "--start",
-            "2027-10-17",
-            "--edition",
-            "24",
-            "--name",
-            "DIA Japan 2027",
-        ]
+    result = clone(
+        runner,
+        "dia-japan-2025",
+        "--as",
+        "dia-2027",
+        "--start",
+        "2027-10-17",
+        "--edition",
+        "24",
+        "--name",
+        "DIA Japan 2027",
     )
     assert result.exit_code == 0, result.output
     new = client.get("/api/v1/conferences/dia-2027", headers=admin).get_json()
     assert (new["name"], new["name_translations"], new["edition"]) == ("DIA Japan 2027", {}, 24)
 
     # Without a name, the edition given names the meeting.
-    result = runner.invoke(
-        args=[
-            "seed",
-            "clone",
-            "dia-japan-2025",
-            "--as",
-            "dia-2028",
-            "--start",
-            "2028-10-15",
-            "--edition",
-            "25",
-        ]
-    )
+    result = clone(runner, "dia-japan-2025", "--as", "dia-2028", "--start", "2028-10-15", "--edition", "25")
     assert result.exit_code == 0, result.output
     assert client.get("/api/v1/conferences/dia-2028", headers=admin).get_json()["name"] == (
         "25th DIA Japan Annual Meeting"
@@ -250,23 +238,11 @@ def test_clone_takes_the_name_and_edition_given(client, runner, admin, seeded):
 def test_clone_of_a_name_with_no_edition_or_year_asks_for_one(runner, app, tmp_path):
     assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
     counts = row_counts(app)
-    result = runner.invoke(args=["seed", "clone", "tiny-2025", "--as", "tiny-2026", "--start", "2026-10-18"])
+    result = clone(runner, "tiny-2025", "--as", "tiny-2026", "--start", "2026-10-18")
     assert result.exit_code != 0
     assert "The name 'Tiny Meeting' holds no edition or year to move on: give the new one with --name." in (
         result.output
     )
     assert row_counts(app) == counts
-    named = runner.invoke(
-        args=[
-            "seed",
-            "clone",
-            "tiny-2025",
-            "--as",
-            "tiny-2026",
-            "--start",
-            "2026-10-18",
-            "--name",
-            "Tiny 2026",
-        ]
-    )
+    named = clone(runner, "tiny-2025", "--as", "tiny-2026", "--start", "2026-10-18", "--name", "Tiny 2026")
     assert named.exit_code == 0, named.output
