@@ -178,6 +178,14 @@ def test_make_runs_seeding_step_keeps_what_the_api_changed(tmp_path):
     assert _roundtable(url) == edited
     assert (edited["title"], edited["starts_at"]) == ("Roundtable (moved)", "2025-10-21T16:00:00+09:00")
 
+    # That step is the one `make run` takes before it serves (-n: say the commands, run none).
+    planned = _make(tmp_path, "run", url, "-n")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    commands = planned.stdout.splitlines()
+    assert any(c.endswith("seed load --if-absent seed/dia-japan-2025.yaml") for c in commands), commands
+    assert not any("seed load seed/" in c for c in commands), commands
+    assert "gunicorn --config gunicorn.conf.py wsgi:app" in commands[-1]
+
 
 def test_make_seed_applies_the_file_again_and_an_empty_seed_loads_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'seed.sqlite3'}"
