@@ -252,7 +252,10 @@ def import_frab(
     A new conference is a draft unless --publish; a stored one keeps its status. Importing the same schedule
     again updates the conference instead of duplicating it (sessions are matched by their frab guid)."""
     try:
-        document = frab_to_seed(_read_source(source), source, timezone=timezone, slug=slug)
+        document, in_the_file = frab_to_seed(_read_source(source), source, timezone=timezone, slug=slug)
+    except SeedError as error:
+        _exit_refused(error)
+    try:
         with _transaction(get_session(), dry_run=dry_run) as db:
             stored = get_by_slug(db, document["conference"]["slug"])
             if publish:
@@ -267,7 +270,8 @@ def import_frab(
         hint = None
         if not allow_conflicts and any(p.is_a(SchedulingConflict) for p in error.problems):
             hint = "to mirror a schedule that double-books, add --allow-conflicts"
-        _exit_refused(error, hint)
+        # The problems at their places in the schedule file, not in the document it was translated into.
+        _exit_refused(SeedError(error.source, [in_the_file(p) for p in error.problems]), hint)
     click.echo(f"{'checked' if dry_run else 'imported'} {report.slug} from {source}")
     for line in report.summary():
         click.echo(f"  {line}")

@@ -160,6 +160,7 @@ def test_pretalx_schedule_as_published_is_refused_for_its_double_booking(runner,
     assert "(1 problem(s))" in result.output  # the hint below is none
     assert "\nhint: to mirror a schedule that double-books, add --allow-conflicts\n" in result.output
     assert "line " not in result.output  # no lines of a document the user never saw
+    assert "sessions[" not in result.output  # nor its paths: the event's place in the file
     assert nothing_stored(app, client)
 
 
@@ -211,9 +212,10 @@ def test_a_double_booking_is_told_by_its_kind_not_its_words(runner, app, client,
     result = import_frab(runner, DEMOCON)
 
     assert result.exit_code == 1
-    # The file's terms come from the conflict's details, never from its words; the hint is no problem.
+    # The file's terms come from the conflict's details, never from its words; the place is the schedule
+    # file's (the event's persons), not the document it was translated into; the hint is no problem.
     assert (
-        "(1 problem(s)):\n  sessions[33].participants[1].person: Stephanie Hudson is in session "
+        "(1 problem(s)):\n  schedule.conference.days[2].rooms.Tan Room[0].persons: Stephanie Hudson is in session "
         in result.output
     )
     assert f"('{CLASH}', 2020-12-16 08:30 to 09:00) at that time\n" in result.output
@@ -242,8 +244,8 @@ def test_a_conflict_that_is_no_double_booking_is_refused_even_with_allow_conflic
 
         assert result.exit_code == 1, args
         assert "(1 problem(s))" in result.output
-        # Named by its code (the frab guid), as the file names it, not by its id in our database.
-        assert "conference.start_date: session " in result.output
+        # At the file's field, and named by its code (the frab guid), not by its id in our database.
+        assert "  schedule.conference.start: session " in result.output
         assert not re.search(r"[Ss]ession \d+ ", result.output)
         assert "would fall outside the conference's dates" in result.output
         assert "to mirror a schedule that double-books" not in result.output

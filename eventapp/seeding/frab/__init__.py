@@ -7,6 +7,8 @@ the document, so an import obeys the rules every other way of writing a meeting 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eventapp.seeding.frab.read_json import read_json
 from eventapp.seeding.frab.read_xml import read_xml
 from eventapp.seeding.frab.schedule import FrabSchedule
@@ -36,9 +38,12 @@ def read_schedule(content: bytes | str, source: str) -> FrabSchedule:
     return schedule
 
 
-def frab_to_seed(content: bytes, source: str, timezone: str | None = None, slug: str | None = None) -> dict:
-    """The seed document for a frab/pretalx schedule.json or schedule.xml; SeedError naming every problem."""
-    document, problems = translate(read_schedule(content, source), timezone, slug)
+def frab_to_seed(
+    content: bytes, source: str, timezone: str | None = None, slug: str | None = None
+) -> tuple[dict, Callable[[Problem], Problem]]:
+    """The seed document for a frab/pretalx schedule.json or schedule.xml, and what puts a problem the loader
+    finds in it at its place in the schedule file; SeedError naming every problem of the file itself."""
+    document, problems, in_the_file = translate(read_schedule(content, source), timezone, slug)
     if problems:
         raise SeedError(source, problems)
-    return document
+    return document, in_the_file

@@ -33,6 +33,7 @@ here, once:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,6 +80,8 @@ class _Translator:
         self.tracks: dict[str, dict[str, Any]] = {}
         self.people: dict[str, dict[str, Any]] = {}
         self.codes: set[str] = set()
+        # Where in the file each session of the document comes from, for problems found after translation.
+        self.origins: dict[DocumentPath, DocumentPath] = {("conference",): schedule.conference_where}
 
     def _problem(self, where: DocumentPath, key: str, message: str) -> None:
         self.problems.append(Problem(self.schedule.field_path(where, key), message))
@@ -319,7 +322,12 @@ class _Translator:
             self._room(**room)
         for name, color in self.schedule.tracks:
             self._track(name, color)
-        sessions = [s for event in self.schedule.events if (s := self._session(event)) is not None]
+        sessions = []
+        for event in self.schedule.events:
+            session = self._session(event)
+            if session is not None:
+                self.origins[("sessions", len(sessions))] = event.where
+                sessions.append(session)
         return {
             "conference": self._conference(sessions),
             "people": list(self.people.values()),
@@ -329,10 +337,35 @@ class _Translator:
         }
 
 
+# A seed document's keys, and the frab fields they come from.
+FRAB_KEYS = {
+    "start_date": "start",
+    "end_date": "end",
+    "code": "guid",
+    "kind": "type",
+    "starts_at": "date",
+    "ends_at": "duration",
+    "participants": "persons",
+}
+
+
 def translate(
     schedule: FrabSchedule, timezone: str | None, slug: str | None
-) -> tuple[dict[str, Any], list[Problem]]:
-    """The seed document for a read schedule, and every problem found on the way ({} when there are any)."""
+) -> tuple[dict[str, Any], list[Problem], Callable[[Problem], Problem]]:
+    """The seed document for a read schedule, every problem found on the way ({} when there are any), and
+    what puts a problem of the document at its place in the file."""
     translator = _Translator(schedule, timezone, slug)
     document = translator.document()
-    return (document if not translator.problems else {}), translator.problems
+
+    def in_the_file(problem: Problem) -> Problem:
+        path = problem.path
+        for n in range(len(path), 0, -1):
+            where = translator.origins.get(path[:n])
+            if where is not None:
+                rest = path[n:]
+                if rest:
+                    where = schedule.field_path(where, FRAB_KEYS.get(str(rest[0]), str(rest[0])))
+                return Problem(where, problem.message, None, problem.error_type)
+        return problem
+
+    return (document if not translator.problems else {}), translator.problems, in_the_file
