@@ -436,3 +436,28 @@ def test_xiang_anbo_spoke_in_japanese_as_data(client, seeded):
 def test_organizations_are_named_as_the_article_names_them(client, seeded):
     jasmine = client.get("/api/v1/people/by-slug/jasmine-wang").get_json()
     assert jasmine["organization"]["name"] == "Astellas China"
+
+
+def test_a_refused_person_leaves_the_others_checked_at_their_own_places(runner, tmp_path):
+    text = CONFLICTS.replace(
+        "people:\n",
+        "people:\n  - slug: broken\n    given_name: Broken\n    family_name: Person\n    colour: red\n",
+    )
+    # Both sessions have the broken person first: Sun Lixia is participants[1] in the file.
+    text = text.replace(
+        "    participants:\n      - person: sun-lixia\n",
+        "    participants:\n      - person: broken\n        role: speaker\n      - person: sun-lixia\n",
+    )
+    result = runner.invoke(args=["seed", "validate", write(tmp_path, text)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1:] == [
+        "  line 15: people[0].colour: Unknown field.",
+        (
+            "  line 42: sessions[1].room: Room 101 is booked at that time by session S1 ('Opening', "
+            "2025-10-19 09:00 to 10:00)"
+        ),
+        (
+            "  line 46: sessions[1].participants[1].person: Sun Lixia is in session S1 ('Opening', "
+            "2025-10-19 09:00 to 10:00) at that time"
+        ),
+    ]

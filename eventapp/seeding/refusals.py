@@ -57,7 +57,7 @@ def in_file_terms(
             message = f"{item['room']} is booked at that time by session {describe_session(other)}"
             problems.append(Problem((*path, "room"), message, error_type=type(error)))
         elif field == "participants":
-            problems += _people_booked(db, error, path, values, other)
+            problems += _people_booked(db, error, path, item, values, other)
         else:
             # A stored session the change leaves out (the conference's new dates).
             message = f"session {describe_session(other)} would fall outside the conference's dates: move or "
@@ -68,18 +68,24 @@ def in_file_terms(
 
 
 def _people_booked(
-    db: Session, error: DomainError, path: DocumentPath, values: dict[str, Any], other: dict[str, Any]
+    db: Session,
+    error: DomainError,
+    path: DocumentPath,
+    item: dict[str, Any],
+    values: dict[str, Any],
+    other: dict[str, Any],
 ) -> list[Problem]:
     """Each participant of the item who is in the other session too, at their place in the file."""
     theirs = set(db.scalars(select(Participation.person_id).where(Participation.session_id == other["id"])))
+    # The file's index of each person: values may leave out people the checks refused.
+    index = {}
+    for j, participant in enumerate(item["participants"]):
+        index.setdefault(participant["person"], j)
     problems = []
-    named = set()
-    for j, participant in enumerate(values["participants"]):
-        person = participant["person_id"]
-        if person in theirs and person not in named:
-            named.add(person)
-            message = (
-                f"{db.get(Person, person).display_name} is in session {describe_session(other)} at that time"
-            )
-            problems.append(Problem((*path, "participants", j, "person"), message, error_type=type(error)))
+    for person_id in dict.fromkeys(p["person_id"] for p in values["participants"]):
+        if person_id in theirs:
+            person = db.get(Person, person_id)
+            message = f"{person.display_name} is in session {describe_session(other)} at that time"
+            where = (*path, "participants", index[person.slug], "person")
+            problems.append(Problem(where, message, error_type=type(error)))
     return problems
