@@ -296,10 +296,10 @@ def create_token_command(role: str, slug: str | None, name: str | None) -> None:
         if conference is None:
             raise click.BadParameter(f"no conference {slug!r}", param_hint="--conference")
     try:
-        token = create_token(db, role, conference, name)
+        with _transaction(db):
+            token = create_token(db, role, conference, name)
     except DomainError as error:
         raise click.UsageError(error.message) from error
-    db.commit()
     click.echo(token)
 
 
@@ -317,10 +317,10 @@ def list_tokens_command() -> None:
 def revoke_token_command(token_id: int) -> None:
     """Revoke the token with TOKEN_ID (see tokens list)."""
     try:
-        revoke_token(get_session(), token_id)
+        with _transaction(get_session()) as db:
+            revoke_token(db, token_id)
     except DomainError as error:
         raise click.UsageError(error.message) from error
-    get_session().commit()
     click.echo(f"revoked token {token_id}")
 
 

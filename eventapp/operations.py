@@ -29,30 +29,37 @@ def assign(obj: Base, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def in_zone(moment: datetime, zone: ZoneInfo, field: str | None = None) -> datetime:
-    """A timezone-aware datetime; naive input is read as local time in zone, which must name one instant.
+def local_time_problem(moment: datetime, zone: ZoneInfo) -> str | None:
+    """What is wrong with a naive local time in zone, or None when it names exactly one instant.
 
     A local time in a daylight-saving gap (02:30 when the clocks jump from 02:00 to 03:00) names none, and one in
-    an overlap (02:30 when they go back from 03:00 to 02:00) two: both are refused (422 on field) rather than
-    guessed, which Python would do silently.
+    an overlap (02:30 when they go back from 03:00 to 02:00) two: both are refused rather than guessed, which
+    Python would do silently.
     """
-    if moment.tzinfo is not None:
-        return moment
     local = moment.replace(tzinfo=zone)
     if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
-        raise DomainError(
+        return (
             f"{moment.isoformat()} does not exist in {zone.key}: the clocks skip that hour there "
-            "(daylight saving time). Give a time outside the gap.",
-            field,
+            "(daylight saving time). Give a time outside the gap."
         )
     later = moment.replace(tzinfo=zone, fold=1)
     if later.utcoffset() != local.utcoffset():
-        raise DomainError(
-            f"{moment.isoformat()} happens twice in {zone.key} (the clocks go back that night): give its offset, "
-            f"{local.isoformat()} or {later.isoformat()}.",
-            field,
+        return (
+            f"{moment.isoformat()} happens twice in {zone.key} (the clocks go back that night): give its "
+            f"offset, {local.isoformat()} or {later.isoformat()}."
         )
-    return local
+    return None
+
+
+def in_zone(moment: datetime, zone: ZoneInfo, field: str | None = None) -> datetime:
+    """A timezone-aware datetime; naive input is read as local time in zone, which must name one instant (422 on
+    field otherwise: local_time_problem)."""
+    if moment.tzinfo is not None:
+        return moment
+    problem = local_time_problem(moment, zone)
+    if problem is not None:
+        raise DomainError(problem, field)
+    return moment.replace(tzinfo=zone)
 
 
 def get_referenced(db: Session, model: type[T], ident: int | None, field: str) -> T | None:

@@ -592,3 +592,21 @@ def test_every_problem_of_the_file_is_reported_at_once(runner, app, client, tmp_
     assert "(2 problem(s))" in result.output
     assert "rooms.Hall[0].duration" in result.output and "rooms.Lab[0].start" in result.output
     assert nothing_stored(app, client)
+
+
+def test_a_local_time_the_zone_skips_is_a_problem_at_its_event(runner, app, client, tmp_path):
+    # 2019-03-31 02:30 does not exist in Berlin; 2019-10-27 02:30 happens twice there.
+    for day, problem in (("2019-03-31", "does not exist in Europe/Berlin"), ("2019-10-27", "happens twice")):
+        text = (
+            OLD_XML.replace("2019-08-21", day)
+            .replace("2019-08-22T04:00:00", f"{day}T23:00:00")
+            .replace(f"{day}T10:00:00", f"{day}T00:00:00")  # the day starts at midnight: 02:30 is on it
+            .replace("<start>23:00</start>", "<start>02:30</start>")
+            .replace("<start>01:30</start>", "<start>11:00</start>")
+        )
+        before = row_counts(app)
+        result = import_frab(runner, write(tmp_path, text, "dst.xml"), "--timezone", "Europe/Berlin")
+        assert result.exit_code == 1, result.output
+        assert problem in result.output and "start" in result.output
+        assert "Traceback" not in result.output
+        assert row_counts(app) == before

@@ -36,7 +36,8 @@ class Problem:
 
 
 class SeedError(Exception):
-    """The seed document was refused; nothing of it was stored."""
+    """The seed document was refused: its problems, for the caller to report after rolling back what was
+    flushed (the CLI's commands do)."""
 
     def __init__(self, source: str, problems: list[Problem]):
         self.source = source

@@ -43,6 +43,7 @@ from marshmallow import validate
 
 from eventapp import lengths as limits
 from eventapp.enums import Role, SessionStatus
+from eventapp.operations import local_time_problem
 from eventapp.schemas import COLOR_RE, UNSAFE_TEXT_RE, validate_timezone
 from eventapp.seeding.frab.schedule import FrabDay, FrabEvent, FrabPerson, FrabSchedule
 from eventapp.seeding.frab.values import (
@@ -186,7 +187,7 @@ class _Translator:
             self._problem(event.where, "date", f"{values['date']!r} is no ISO date, or date and time")
             return None
         if isinstance(own, datetime):
-            return self._localized(own)
+            return self._checked(event, "date", own)
         clock = clock_time(values["start"])
         if clock is None:
             found = "missing" if blank(values["start"]) else f"{values['start']!r} is no time like '09:30'"
@@ -206,7 +207,14 @@ class _Translator:
             and clock < self._localized(day_start).replace(tzinfo=None) - midnight
         ):
             clock += timedelta(days=1)
-        return (midnight + clock).replace(tzinfo=self.zone)
+        return self._checked(event, "start", midnight + clock)
+
+    def _checked(self, event: FrabEvent, key: str, moment: datetime) -> datetime | None:
+        """moment in the conference's zone; a local time the zone skips or passes twice is a problem at key."""
+        if moment.tzinfo is None and (problem := local_time_problem(moment, self.zone)) is not None:
+            self._problem(event.where, key, problem)
+            return None
+        return self._localized(moment)
 
     def _ends_at(self, event: FrabEvent, starts_at: datetime) -> datetime | None:
         values = event.values
