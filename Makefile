@@ -13,12 +13,12 @@ WORKERS ?= 2
 SEED ?= seed/dia-japan-2025.yaml
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-dev db seed seed-if-absent clean
+.PHONY: run test lint install install-dev test-system-packages db seed seed-if-absent clean
 
 run: install db seed-if-absent
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-test: install-dev
+test: install-dev test-system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The project's ruff settings (pyproject.toml); CI fails on any finding or unformatted file.
@@ -64,6 +64,17 @@ node_modules/.installed: package.json package-lock.json
 	@command -v $(NPM) >/dev/null || { echo "the tests need Node.js 20 or newer and npm (Debian/Ubuntu: apt-get install nodejs npm)"; exit 1; }
 	$(NPM) ci --loglevel=error
 	@touch $@
+# The feeds are checked with libical, which the tests reach through the system's Python (GObject
+# introspection): as root on Debian or Ubuntu we install it, otherwise we say how (those tests skip, or fail
+# under CI=true).
+LIBICAL_PROBE := /usr/bin/python3 -c 'import gi; gi.require_version("ICalGLib", "3.0")' 2>/dev/null
+test-system-packages:
+	@$(LIBICAL_PROBE) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq python3-gi gir1.2-ical-3.0; \
+		else \
+			echo "libical for the feed tests is missing (Debian/Ubuntu: sudo apt-get install python3-gi gir1.2-ical-3.0)"; \
+		fi; }
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules

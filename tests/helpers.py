@@ -7,8 +7,10 @@ another.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
+import subprocess
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -195,3 +197,66 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+# libical, through GObject introspection in the system's Python (Debian: python3-gi, gir1.2-ical-3.0; the
+# Makefile installs them for `make test` when run as root). It reads a calendar on stdin and prints, as JSON,
+# how many events it found and every problem it reports: its parser's and RFC 5545/5546's restrictions, as
+# X-LIC-ERROR properties where they were found.
+SYSTEM_PYTHON = "/usr/bin/python3"
+LIBICAL_CHECK = textwrap.dedent(
+    """\
+    import json, sys
+    import gi
+    gi.require_version("ICalGLib", "3.0")
+    from gi.repository import ICalGLib as ICal
+    calendar = ICal.Component.new_from_string(sys.stdin.read())
+    if calendar is None:
+        print(json.dumps({"events": 0, "problems": ["libical could not parse the calendar"]}))
+        sys.exit()
+    calendar.check_restrictions()  # adds an X-LIC-ERROR where a restriction fails
+    problems, events = [], 0
+    def walk(component):
+        global events
+        kind = ICal.Component.kind_to_string(component.isa())
+        events += kind == "VEVENT"
+        found = component.get_first_property(ICal.PropertyKind.XLICERROR_PROPERTY)
+        while found is not None:
+            problems.append(kind + ": " + found.get_xlicerror())
+            found = component.get_next_property(ICal.PropertyKind.XLICERROR_PROPERTY)
+        inner = component.get_first_component(ICal.ComponentKind.ANY_COMPONENT)
+        while inner is not None:
+            walk(inner)
+            inner = component.get_next_component(ICal.ComponentKind.ANY_COMPONENT)
+    walk(calendar)
+    print(json.dumps({"events": events, "problems": problems}))
+    """
+)
+
+
+def require_libical() -> None:
+    """Skip the test when the system's Python cannot load libical; under CI (CI=true), fail saying why."""
+    probe = 'import gi; gi.require_version("ICalGLib", "3.0"); from gi.repository import ICalGLib'
+    try:
+        found = subprocess.run(
+            [SYSTEM_PYTHON, "-c", probe], check=False, capture_output=True, text=True, timeout=60
+        )
+        reason = found.stderr.strip().splitlines()[-1] if found.returncode else ""
+    except OSError as error:
+        reason = str(error)
+    if reason:
+        message = (
+            f"libical is not available to {SYSTEM_PYTHON} ({reason}): install python3-gi and gir1.2-ical-3.0 "
+            "(`make test` as root does)"
+        )
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def libical_read(feed: bytes) -> dict:
+    """What libical makes of a calendar: {"events": how many VEVENTs, "problems": every error it reports}."""
+    require_libical()
+    done = subprocess.run(
+        [SYSTEM_PYTHON, "-c", LIBICAL_CHECK], check=False, input=feed, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, f"libical failed on the calendar: {done.stderr.decode()}"
+    return json.loads(done.stdout)

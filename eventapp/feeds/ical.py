@@ -1,5 +1,8 @@
 """iCalendar feeds that subscribed calendars keep in sync (RFC 5545, with RFC 7986 calendar properties).
 
+A feed is a calendar to subscribe to, not an iTIP message: it carries no METHOD, which would put it under
+RFC 5546 and its rules (an ORGANIZER on every event), and libical, among others, would refuse it.
+
 Stable UIDs, SEQUENCE raised on changes of time, room or status, DTSTAMP and LAST-MODIFIED from the last
 change of what the event shows (never the request time, so an unchanged feed is byte-identical), cancelled
 sessions kept with STATUS:CANCELLED, and times in the conference's zone with a real VTIMEZONE.
@@ -134,13 +137,20 @@ def event(data: ScheduleData, program_session: ProgramSession) -> bytes:
     return b"".join(fold(line) + b"\r\n" for line in lines)
 
 
+def vtimezone(tzid: str) -> Timezone:
+    """The zone's VTIMEZONE from the tz database, without the COMMENT icalendar adds at its top level, which
+    RFC 5545 does not allow there (libical refuses the calendar)."""
+    zone = Timezone.from_tzid(tzid)
+    zone.pop("COMMENT", None)
+    return zone
+
+
 def _head(data: ScheduleData, zones: list[str]) -> bytes:
     """The calendar's properties and time zones: everything before its first event."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     calendar.add("name", Text(data.name))
     calendar.add("x-wr-calname", Text(data.name))
     if data.conference is not None:
@@ -150,16 +160,18 @@ def _head(data: ScheduleData, zones: list[str]) -> bytes:
     if data.feed_urls.get("ics"):
         calendar.add("source", data.feed_urls["ics"], parameters={"VALUE": "URI"})
     for zone in zones:
-        calendar.add_component(Timezone.from_tzid(zone))
+        calendar.add_component(vtimezone(zone))
     return calendar.to_ical().removesuffix(END)
 
 
 def render_ical(data: ScheduleData, fragments: Fragments | None = None) -> bytes:
     """The whole feed, assembled from one VEVENT a session; fragments may keep those between renders."""
-    zones = (
-        {data.conference.timezone}
-        if data.conference is not None
-        else {s.conference.timezone for s in data.sessions}
-    )
     events = data.pieces("vevent", lambda s: event(data, s), fragments)
+    # Only the zones the events use: an empty feed has none.
+    if not events:
+        zones = set()
+    elif data.conference is not None:
+        zones = {data.conference.timezone}
+    else:
+        zones = {s.conference.timezone for s in data.sessions}
     return b"".join([_head(data, sorted(zones)), *(piece for _, piece in events), END])
