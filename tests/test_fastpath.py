@@ -127,6 +127,28 @@ def test_a_new_origin_is_no_new_recording(apps):
     assert flask_saw == []  # CORS answers every origin alike: one recording serves them all
 
 
+@pytest.mark.parametrize("feed", FEEDS)
+def test_a_refused_query_is_never_recorded(apps, feed):
+    """An unknown parameter (400) and a filter naming nothing there (404) reach Flask every time, and the
+    answer through the replay layer is Flask's own."""
+    fast, plain = (app.test_client() for app in apps)
+    flask_saw = flask_requests(apps[0])
+    for query, status in (
+        ("?tracks=2", 400),
+        ("?speaker=7", 400),
+        ("?track=99999", 404),
+        ("?person=99999", 404),
+    ):
+        path = f"{DIA}/{feed}{query}"
+        expected = answer(plain, path, {})
+        assert expected[0] == status, path
+        del flask_saw[:]
+        for _ in range(2):
+            assert answer(fast, path, {}) == expected, path
+        assert flask_saw == ["flask", "flask"], path
+    assert replay_of(apps[0]).entries.used == 0  # nothing recorded at all
+
+
 def test_a_new_version_is_never_answered_from_the_old_recording(apps, admin):
     fast_app, plain_app = apps
     client, writer = fast_app.test_client(), plain_app.test_client()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from eventapp.agendas.models import Agenda
@@ -22,9 +21,9 @@ from eventapp.errors import Gone, NotFound
 from eventapp.feeds.publish import CALENDAR, base_url, feed_urls, serve_agenda
 from eventapp.feeds.schemas import FeedArgs
 from eventapp.ratelimits import AGENDA_CREATION, spend
-from eventapp.views import document_errors
+from eventapp.views import ApiBlueprint, document_errors
 
-blp = Blueprint("agendas", __name__, description="Personal agendas")
+blp = ApiBlueprint("agendas", __name__, description="Personal agendas")
 
 # A schema instance, not a class: webargs would build a new schema on every request.
 AGENDA_FEED_ARGS = FeedArgs(only=("lang",))

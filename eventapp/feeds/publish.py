@@ -29,6 +29,7 @@ from eventapp.feeds.schedule import render_schedule
 from eventapp.feeds.schedule_data import Fragments, ScheduleData, Stamp
 from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
+from eventapp.program.operations import check_filter_references
 from eventapp.program.queries import SESSION_LOADS, filtered, session_stamps, sessions_of
 
 CALENDAR = "text/calendar"
@@ -58,6 +59,9 @@ FORMATS: dict[str, tuple[Renderer, str]] = {
     "schedule.xml": (lambda data, args, fragments: frab.render_frab_xml(data), XML),
     "schedule.frab.json": (lambda data, args, fragments: _json_text(frab.render_frab_json(data)), JSON),
 }
+
+# The filters that name rows by id, which must exist (program.operations.check_filter_references).
+REFERENCES = ("room", "track", "person")
 
 # The one small query every conference feed request makes: built once, run on the request's connection.
 PUBLISHED_STATE = select(
@@ -102,6 +106,9 @@ def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
     if state is None:
         raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
     conference_id, created_at, version, changed_at = state
+    if any(args.get(name) is not None for name in REFERENCES):
+        # Before the 304: a filter naming nothing that exists is an error, whatever the client holds.
+        check_filter_references(db, db.get(Conference, conference_id), args)
     filter_key = sorted((key, str(value)) for key, value in args.items())
     url = base_url()
 
@@ -165,6 +172,7 @@ def serve_person(person_id: int, args: dict[str, Any]) -> Response:
     person = db.get(Person, person_id)
     if person is None:
         raise NotFound(f"No person {person_id}.", "person_id", location="path")
+    check_filter_references(db, None, args)
     appears = exists().where(
         ProgramSession.conference_id == Conference.id,
         Participation.session_id == ProgramSession.id,

@@ -9,22 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from eventapp.agendas.routes import blp as agendas_blp
 from eventapp.feeds.publish import CALENDAR, JSON, XML, serve_conference, serve_person
 from eventapp.feeds.schemas import FeedArgs, ScheduleSchema
-from eventapp.views import document_errors
+from eventapp.views import ApiBlueprint, document_errors
 
-blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="Published schedules, feeds and agendas")
+# An ApiBlueprint: a query parameter a feed does not take is a 400 naming it, never a feed of everything.
+blp = ApiBlueprint(
+    "feeds", __name__, url_prefix="/api/v1", description="Published schedules, feeds and agendas"
+)
 
-# A schema instance, not a class: webargs would build a new schema on every request of the hot path.
+# Schema instances, not classes: webargs would build a new schema on every request of the hot path.
 FEED_ARGS = FeedArgs()
 LAST_MODIFIED = {
     "description": "When what the feed shows last changed",
     "schema": {"type": "string"},
     "required": True,
 }
+# A person's feed spans conferences: a day of one is no filter for it, nor is another person.
+PERSON_FEED_ARGS = FeedArgs(only=("track", "room", "kind", "lang"))
 
 
 def feed_body(mimetype: str, description: str | None = None, schema: type | None = None) -> Callable:
@@ -88,7 +92,7 @@ class FrabJson(MethodView):
 
 @blp.route("/people/<int:person_id>/schedule.ics")
 class PersonFeed(MethodView):
-    @blp.arguments(FEED_ARGS, location="query")
+    @blp.arguments(PERSON_FEED_ARGS, location="query")
     @feed_body(CALENDAR, "iCalendar")
     @document_errors(304, 404)
     def get(self, args, person_id):

@@ -222,9 +222,12 @@ def save_session(
     if check_conflicts:
         _check_conflicts(db, conference, program_session, merged, person_ids)
     code = data.get("code")
-    if code is not None and (program_session is None or code != program_session.code):
-        if db.scalar(_CODE_TAKEN, {"conference_id": conference.id, "code": code}) is not None:
-            raise Conflict(f"This conference already has a session with code {code!r}.", "code")
+    if (
+        code is not None
+        and (program_session is None or code != program_session.code)
+        and db.scalar(_CODE_TAKEN, {"conference_id": conference.id, "code": code}) is not None
+    ):
+        raise Conflict(f"This conference already has a session with code {code!r}.", "code")
 
     if program_session is None:
         program_session = ProgramSession(conference_id=conference.id)
@@ -247,14 +250,16 @@ def delete_session(db: Session, program_session: ProgramSession) -> None:
     db.flush()
 
 
-def check_filter_references(db: Session, conference: Conference, args: dict[str, Any]) -> None:
+def check_filter_references(db: Session, conference: Conference | None, args: dict[str, Any]) -> None:
     """404 for a filter naming a room or track the conference does not have, or a person nobody knows: an empty
-    answer would look like a schedule with nothing in it."""
+    answer would look like a schedule with nothing in it. With no conference (a person's feed, which spans
+    them), a room or track of any conference will do."""
     for arg, model in (("room", Room), ("track", Track)):
         ident = args.get(arg)
         if ident is not None:
             obj = db.get(model, ident)
-            if obj is None or obj.conference_id != conference.id:
-                raise NotFound(f"No {arg} {ident} in this conference.", arg, location="query")
+            if obj is None or (conference is not None and obj.conference_id != conference.id):
+                where = " in this conference" if conference is not None else ""
+                raise NotFound(f"No {arg} {ident}{where}.", arg, location="query")
     if args.get("person") is not None and db.get(Person, args["person"]) is None:
         raise NotFound(f"No person {args['person']}.", "person", location="query")
