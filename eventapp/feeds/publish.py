@@ -215,6 +215,42 @@ def _render_person(person: Person, args: dict[str, Any], fragments: Fragments) -
     return render_ical(data, fragments)
 
 
+def serve_session(slug: str, args: dict[str, Any], *, session_id: int | None = None, code: str | None = None):
+    """One published session, by id or code, as an iCal feed: the VEVENT of the conference's feed, with its
+    UID and SEQUENCE, so that a calendar that imported it sees it move and be cancelled."""
+    db = get_session()
+    state = db.connection().execute(PUBLISHED_STATE, {"slug": slug}).first()
+    if state is None:
+        raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
+    conference_id, created_at, version, changed_at = state
+    which = ProgramSession.id == session_id if code is None else ProgramSession.code == code
+    found = db.scalar(
+        select(ProgramSession.id).where(
+            ProgramSession.conference_id == conference_id,
+            ProgramSession.status != SessionStatus.DRAFT.value,  # feeds are public: a draft is not there
+            which,
+        )
+    )
+    if found is None:
+        field, value = ("session_id", session_id) if code is None else ("code", code)
+        raise NotFound(f"No session {value!r} in this conference.", field, location="path")
+    filter_key = sorted((key, str(value)) for key, value in args.items())
+    # Every change of what the event shows moves the conference's schedule version.
+    etag = feed_etag("session.ics", conference_id, created_at, version, found, filter_key, base_url())
+
+    def render(fragments: Fragments) -> bytes:
+        conference = db.get(Conference, conference_id)
+        stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id == found)
+        sessions = db.scalars(stmt).unique().all()
+        data = ScheduleData.of(sessions, **_schedule_options(conference, "", args, {}))
+        data.name = f"{data.name}: {data.title(sessions[0])}" if sessions else data.name
+        path = f"/api/v1/conferences/{slug}/sessions/{found}.ics"
+        data.feed_urls = feed_urls(path, args)
+        return render_ical(data, fragments)
+
+    return _serve(etag, changed_at, render)
+
+
 def serve_agenda(agenda: Agenda, token: str, args: dict[str, Any]) -> Response:
     """A personal agenda as an iCal feed, kept out of shared caches."""
     conference = agenda.conference

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask.views import MethodView
 
 from eventapp.agendas.routes import blp as agendas_blp
-from eventapp.feeds.publish import CALENDAR, JSON, XML, serve_conference, serve_person
+from eventapp.feeds.publish import CALENDAR, JSON, XML, serve_conference, serve_person, serve_session
 from eventapp.feeds.schemas import FeedArgs, ScheduleSchema
 from eventapp.views import ApiBlueprint, document_errors
 
@@ -29,6 +29,8 @@ LAST_MODIFIED = {
 }
 # A person's feed spans conferences: a day of one is no filter for it, nor is another person.
 PERSON_FEED_ARGS = FeedArgs(only=("track", "room", "kind", "lang"))
+# A session's feed holds the one session: only its language can be chosen.
+SESSION_FEED_ARGS = FeedArgs(only=("lang",))
 
 
 def feed_body(mimetype: str, description: str | None = None, schema: type | None = None) -> Callable:
@@ -88,6 +90,26 @@ class FrabJson(MethodView):
     def get(self, args, slug):
         """The schedule in frab's schedule.json format."""
         return serve_conference(slug, args, "schedule.frab.json")
+
+
+@blp.route("/conferences/<slug:slug>/sessions/<int:session_id>.ics")
+class SessionFeed(MethodView):
+    @blp.arguments(SESSION_FEED_ARGS, location="query")
+    @feed_body(CALENDAR, "iCalendar")
+    @document_errors(304, 404)
+    def get(self, args, slug, session_id):
+        """One published session as an iCalendar file: the same event as in the conference's feed."""
+        return serve_session(slug, args, session_id=session_id)
+
+
+@blp.route("/conferences/<slug:slug>/sessions/by-code/<code>.ics")
+class SessionFeedByCode(MethodView):
+    @blp.arguments(SESSION_FEED_ARGS, location="query")
+    @feed_body(CALENDAR, "iCalendar")
+    @document_errors(304, 404)
+    def get(self, args, slug, code):
+        """One published session, found by its code, as an iCalendar file."""
+        return serve_session(slug, args, code=code)
 
 
 @blp.route("/people/<int:person_id>/schedule.ics")
