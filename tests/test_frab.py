@@ -400,3 +400,16 @@ def test_markup_and_any_script_pass_through_unchanged(client, admin, seeded):
         abstract,
         name,
     )
+
+
+def test_a_carriage_return_in_a_text_survives_the_xml(client, seeded, admin):
+    session = by_code(client, "CN-TOWN-HALL")
+    abstract = "First line\r\nsecond line\rthird\nfourth"
+    patched = client.patch(f"{DIA}/sessions/{session['id']}", json={"abstract": abstract}, headers=admin)
+    assert patched.status_code == 200, patched.get_data(as_text=True)
+    assert patched.get_json()["abstract"] == abstract
+    raw = client.get(XML_URL).data
+    assert b"\r" not in raw and b"First line&#13;\nsecond line&#13;third\nfourth" in raw
+    event = xml_event(frab_xml(client), session["id"])
+    assert event.findtext("abstract") == abstract  # the XSD holds, and a parser reads the text back as it was
+    assert json_event(frab_json(client), session["id"])["abstract"] == abstract

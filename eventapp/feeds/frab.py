@@ -287,4 +287,6 @@ def render_frab_xml(data: ScheduleData) -> bytes:
             for event in events:
                 _xml_event(room_element, event)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    # A parser reads a raw carriage return as a line feed (XML 1.0, 2.11), so a text's CR is sent as a
+    # character reference, which it keeps. The markup itself has none: every raw CR is in a text.
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True).replace(b"\r", b"&#13;")
