@@ -501,3 +501,13 @@ def test_any_text_goes_through_the_feed_unchanged(client, admin, one_session, ti
         uid(session_id)
     ]
     assert other.summary.value == title.replace("\r\n", "\n")
+
+
+def test_a_new_agenda_answers_201_with_its_address(client, seeded):
+    session_ids = list(api_sessions(client))[:2]
+    made = client.post(f"{DIA}/agendas", json={"session_ids": session_ids})
+    assert made.status_code == 201
+    token = made.get_json()["token"]
+    assert made.headers["Location"] == f"http://localhost/api/v1/agendas/{token}" == made.get_json()["url"]
+    read = client.get(made.headers["Location"])
+    assert read.status_code == 200 and read.get_json() == made.get_json()

@@ -68,7 +68,9 @@ class Agendas(MethodView):
         agenda, token = create_agenda(db, conference, data["session_ids"])
         view = _agenda_view(agenda, token)  # read before the commit, as every write answers
         db.commit()
-        return view
+        # Like every 201 of the API, with the new item's address; an agenda's is its token's, not the
+        # collection's path.
+        return view, {"Location": view["url"]}
 
 
 @blp.route("/agendas/<token>")
