@@ -10,7 +10,7 @@ import icalendar
 import pytest
 import time_machine
 import vobject
-from helpers import DIA, FEED, MINIMAL, counted_queries, load, write
+from helpers import DIA, FEED, MINIMAL, counted_queries, load, make_app, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -511,3 +511,48 @@ def test_a_new_agenda_answers_201_with_its_address(client, seeded):
     assert made.headers["Location"] == f"http://localhost/api/v1/agendas/{token}" == made.get_json()["url"]
     read = client.get(made.headers["Location"])
     assert read.status_code == 200 and read.get_json() == made.get_json()
+
+
+def test_a_filtered_feeds_calendar_name_says_what_it_holds(client, seeded):
+    tracks = {t["name"]: t["id"] for t in client.get(f"{DIA}/tracks").get_json()["items"]}
+    track = tracks["China-Japan Collaboration"]
+    cal = calendar(client.get(f"{FEED}?track={track}"))
+    assert (
+        cal["NAME"] == cal["X-WR-CALNAME"] == "22nd DIA Japan Annual Meeting: China-Japan Collaboration track"
+    )
+    cal = calendar(client.get(f"{FEED}?track={track}&kind=town_hall&day=2025-10-21"))
+    assert str(cal["X-WR-CALNAME"]) == (
+        "22nd DIA Japan Annual Meeting: China-Japan Collaboration track / Town hall / 2025-10-21"
+    )
+    su_ling = client.get("/api/v1/people/by-slug/su-ling").get_json()["id"]
+    cal = calendar(client.get(f"/api/v1/people/{su_ling}/schedule.ics?kind=town_hall"))
+    assert str(cal["X-WR-CALNAME"]) == "Su Ling: sessions (Town hall)"
+    assert calendar(client.get(FEED))["X-WR-CALNAME"] == "22nd DIA Japan Annual Meeting"
+
+
+def test_an_empty_feed_carries_no_vtimezone(client, seeded):
+    empty = client.get(f"{FEED}?kind=poster")
+    cal = calendar(empty)
+    assert cal.walk("VEVENT") == [] and cal.walk("VTIMEZONE") == []
+    assert b"BEGIN:VTIMEZONE" not in empty.data
+    assert [str(z["TZID"]) for z in calendar(client.get(FEED)).walk("VTIMEZONE")] == ["Asia/Tokyo"]
+
+
+def test_each_event_links_to_the_sessions_page_once_there_is_one(client, seeded, database_url):
+    for event_uid, vevent in events(client.get(FEED)).items():
+        session_id = event_uid.split("-")[1].split("@")[0]
+        assert str(vevent["URL"]) == f"http://localhost{DIA}/sessions/{session_id}"
+        assert client.get(str(vevent["URL"])).status_code == 200
+    paged = make_app(database_url, SESSION_PAGE_URL="https://meeting.example/{conference}/sessions/{id}")
+    try:
+        other = paged.test_client()
+        for event_uid, vevent in events(other.get(FEED)).items():
+            session_id = event_uid.split("-")[1].split("@")[0]
+            assert str(vevent["URL"]) == f"https://meeting.example/dia-japan-2025/sessions/{session_id}"
+        schedule = other.get(f"{DIA}/schedule").get_json()
+        urls = [s["url"] for day in schedule["days"] for s in day["sessions"]]
+        assert urls and all(
+            url.startswith("https://meeting.example/dia-japan-2025/sessions/") for url in urls
+        )
+    finally:
+        get_engine(paged).dispose()

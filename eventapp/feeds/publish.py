@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from eventapp.agendas.models import Agenda, agenda_sessions
-from eventapp.conferences.models import Conference
+from eventapp.conferences.models import Conference, Room, Track
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, SessionStatus
 from eventapp.errors import NotFound
@@ -26,7 +26,7 @@ from eventapp.feeds.cache import CachedFeed, feed_cache
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
 from eventapp.feeds.ical import render_ical
 from eventapp.feeds.schedule import render_schedule
-from eventapp.feeds.schedule_data import Fragments, ScheduleData, Stamp
+from eventapp.feeds.schedule_data import Fragments, ScheduleData, Stamp, label
 from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.operations import check_filter_references
@@ -89,7 +89,27 @@ def _schedule_options(conference, name, args, urls) -> dict[str, Any]:
         "lang": args.get("lang"),
         "name": name,
         "feed_urls": urls,
+        "session_page": current_app.config.get("SESSION_PAGE_URL", ""),
     }
+
+
+def filter_caption(args: dict[str, Any]) -> list[str]:
+    """What a feed's filter keeps, as people read it ("China-Japan Collaboration track", "Town hall"), for its
+    calendar name: a calendar app shows only that name to tell subscriptions apart. Joined by " / ", not
+    commas: apps that do not read X-WR-CALNAME as TEXT would show a comma's escaping."""
+    db = get_session()
+    caption = []
+    if args.get("track") is not None and (track := db.get(Track, args["track"])) is not None:
+        caption.append(f"{track.name} track")
+    if args.get("room") is not None and (room := db.get(Room, args["room"])) is not None:
+        caption.append(room.name)
+    if args.get("person") is not None and (person := db.get(Person, args["person"])) is not None:
+        caption.append(person.display_name)
+    if args.get("kind"):
+        caption.append(label(args["kind"]))
+    if args.get("day") is not None:
+        caption.append(args["day"].isoformat())
+    return caption
 
 
 def _schedule_data(sessions, conference, name, args, urls) -> ScheduleData:
@@ -141,8 +161,10 @@ def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
         "frab_xml": f"{url}{base_path}/schedule.xml",
         "frab_json": f"{url}{base_path}/schedule.frab.json",
     }
-    # Named after the conference, in its language.
+    # Named after the conference, in its language, and what the filter keeps of it.
     data = ScheduleData(stamps, load, **_schedule_options(conference, "", args, urls))
+    if caption := filter_caption(args):
+        data.name = f"{data.name}: {' / '.join(caption)}"
     # The version actually rendered, should a write have landed since the first look.
     etag = etag_of(conference.id, conference.created_at, conference.schedule_version)
     feed = CachedFeed.of(render(data, args, cache.fragments), mimetype)
@@ -208,7 +230,8 @@ def _render_person(person: Person, args: dict[str, Any], fragments: Fragments) -
     data = _schedule_data(
         sessions.unique().all(),
         None,
-        f"{person.display_name}: sessions",
+        f"{person.display_name}: sessions"
+        + (f" ({' / '.join(caption)})" if (caption := filter_caption(args)) else ""),
         args,
         feed_urls(f"/api/v1/people/{person.id}/schedule.ics", args),
     )

@@ -65,6 +65,8 @@ class ScheduleData:
     lang: str | None = None
     name: str = ""
     feed_urls: dict[str, str] = field(default_factory=dict)
+    # A template of the page where a person reads a session ({conference}: its slug, {id}); "" for none yet.
+    session_page: str = ""
 
     @classmethod
     def of(cls, sessions: Sequence[ProgramSession], **options: Any) -> ScheduleData:
@@ -125,7 +127,7 @@ class ScheduleData:
             if person.organization is not None:
                 line += f" ({person.organization.name})"
             if participant.presentation_title:
-                line += f" – {participant.presentation_title}"  # noqa: RUF001 - the dash the feeds have always shown
+                line += f" – {participant.presentation_title}"
             if participant.remote:
                 line += " [online]"
             people.append(line)
@@ -153,8 +155,10 @@ class ScheduleData:
         return (self.lang and conference.name_translations.get(self.lang)) or conference.name
 
     def session_url(self, program_session: ProgramSession) -> str:
-        """Where the session can be read in the API."""
+        """Where a person can read the session: its page once there is one (session_page), else its JSON."""
         slug = program_session.conference.slug
+        if self.session_page:
+            return self.session_page.format(conference=slug, id=program_session.id)
         return f"{self.base_url}/api/v1/conferences/{slug}/sessions/{program_session.id}"
 
     def uid(self, program_session: ProgramSession) -> str:
