@@ -116,16 +116,22 @@ def _schedule_data(sessions, conference, name, args, urls) -> ScheduleData:
     return ScheduleData.of(list(sessions), **_schedule_options(conference, name, args, urls))
 
 
+def _published_state(slug: str) -> tuple:
+    """The published conference's PUBLISHED_STATE row (read already by the replay cache, or now); 404 if none."""
+    state = (
+        request.environ.get(VERSION_ROW)
+        or get_session().connection().execute(PUBLISHED_STATE, {"slug": slug}).first()
+    )
+    if state is None:
+        raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
+    return state
+
+
 def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
     """A conference's schedule in the format of suffix: 304, else the cached feed, else rendered and kept."""
     render, mimetype = FORMATS[suffix]
     db = get_session()
-    state = (
-        request.environ.get(VERSION_ROW) or db.connection().execute(PUBLISHED_STATE, {"slug": slug}).first()
-    )
-    if state is None:
-        raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
-    conference_id, created_at, version, changed_at = state
+    conference_id, created_at, version, changed_at = _published_state(slug)
     if any(args.get(name) is not None for name in REFERENCES):
         # Before the 304: a filter naming nothing that exists is an error, whatever the client holds.
         check_filter_references(db, db.get(Conference, conference_id), args)
@@ -238,14 +244,13 @@ def _render_person(person: Person, args: dict[str, Any], fragments: Fragments) -
     return render_ical(data, fragments)
 
 
-def serve_session(slug: str, args: dict[str, Any], *, session_id: int | None = None, code: str | None = None):
+def serve_session(
+    slug: str, args: dict[str, Any], *, session_id: int | None = None, code: str | None = None
+) -> Response:
     """One published session, by id or code, as an iCal feed: the VEVENT of the conference's feed, with its
     UID and SEQUENCE, so that a calendar that imported it sees it move and be cancelled."""
     db = get_session()
-    state = db.connection().execute(PUBLISHED_STATE, {"slug": slug}).first()
-    if state is None:
-        raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
-    conference_id, created_at, version, changed_at = state
+    conference_id, created_at, version, changed_at = _published_state(slug)
     which = ProgramSession.id == session_id if code is None else ProgramSession.code == code
     found = db.scalar(
         select(ProgramSession.id).where(
@@ -265,10 +270,10 @@ def serve_session(slug: str, args: dict[str, Any], *, session_id: int | None = N
         conference = db.get(Conference, conference_id)
         stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id == found)
         sessions = db.scalars(stmt).unique().all()
-        data = ScheduleData.of(sessions, **_schedule_options(conference, "", args, {}))
-        data.name = f"{data.name}: {data.title(sessions[0])}" if sessions else data.name
-        path = f"/api/v1/conferences/{slug}/sessions/{found}.ics"
-        data.feed_urls = feed_urls(path, args)
+        urls = feed_urls(f"/api/v1/conferences/{slug}/sessions/{found}.ics", args)
+        data = ScheduleData.of(sessions, **_schedule_options(conference, "", args, urls))
+        if sessions:  # named after the conference and the session, in the language asked for
+            data.name = f"{data.name}: {data.title(sessions[0])}"
         return render_ical(data, fragments)
 
     return _serve(etag, changed_at, render)
