@@ -22,7 +22,7 @@ def _session_ids(client) -> list[int]:
     return [s["id"] for s in client.get(f"{DIA}/sessions?page_size=200").get_json()["items"]]
 
 
-@pytest.mark.parametrize("kind", ["conference", "filtered", "person", "agenda", "empty"])
+@pytest.mark.parametrize("kind", ["conference", "filtered", "person", "agenda", "session", "empty"])
 def test_libical_reads_every_kind_of_feed_without_a_problem(client, seeded, kind):
     if kind == "conference":
         url, expected = f"{DIA}/schedule.ics", len(_session_ids(client))
@@ -37,6 +37,8 @@ def test_libical_reads_every_kind_of_feed_without_a_problem(client, seeded, kind
         chosen = _session_ids(client)[:2]
         url = client.post(f"{DIA}/agendas", json={"session_ids": chosen}).get_json()["feeds"]["ics"]
         expected = 2
+    elif kind == "session":
+        url, expected = f"{DIA}/sessions/{_session_ids(client)[0]}.ics", 1
     else:
         url, expected = f"{DIA}/schedule.ics?kind=poster", 0
     response = client.get(url)
