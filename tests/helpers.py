@@ -197,6 +197,8 @@ def live_server(app) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
 # libical, through GObject introspection in the system's Python (Debian: python3-gi, gir1.2-ical-3.0; the
 # Makefile installs them for `make test` when run as root). It reads a calendar on stdin and prints, as JSON,
 # how many events it found and every problem it reports: its parser's and RFC 5545/5546's restrictions, as

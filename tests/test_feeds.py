@@ -14,6 +14,8 @@ from helpers import DIA, FEED, MINIMAL, counted_queries, load, make_app, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eventapp.db import get_engine
+
 
 def calendar(response) -> icalendar.Calendar:
     assert response.status_code == 200, response.get_data(as_text=True)
