@@ -259,7 +259,7 @@ def import_frab(
         with _transaction(get_session(), dry_run=dry_run) as db:
             stored = get_by_slug(db, document["conference"]["slug"])
             if publish:
-                document["conference"]["status"] = ConferenceStatus.PUBLISHED.value
+                document["conference"]["status"] = ConferenceStatus.PUBLISHED
             elif stored is not None:
                 document["conference"]["status"] = stored.status  # frab has no status: keep ours
             report = load_document(

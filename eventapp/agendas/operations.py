@@ -25,7 +25,7 @@ def _sessions(db: Session, conference: Conference, session_ids: list[int]) -> li
                 select(ProgramSession).where(
                     ProgramSession.id.in_(wanted),
                     ProgramSession.conference_id == conference.id,
-                    ProgramSession.status != SessionStatus.DRAFT.value,
+                    ProgramSession.status != SessionStatus.DRAFT,
                 )
             )
         }

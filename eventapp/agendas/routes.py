@@ -18,10 +18,10 @@ from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus
 from eventapp.errors import Gone, NotFound
-from eventapp.feeds.publish import CALENDAR, base_url, feed_urls, serve_agenda
+from eventapp.feeds.publish import CALENDAR, feed_urls, serve_agenda
 from eventapp.feeds.schemas import FeedArgs
 from eventapp.ratelimits import AGENDA_CREATION, spend
-from eventapp.views import ApiBlueprint, document_errors
+from eventapp.views import ApiBlueprint, document_errors, public_base_url
 
 blp = ApiBlueprint("agendas", __name__, description="Personal agendas")
 
@@ -35,7 +35,7 @@ def _agenda_view(agenda: Agenda, token: str) -> dict[str, Any]:
         "token": token,
         "conference": agenda.conference.slug,
         "session_ids": [s.id for s in agenda.program_sessions],
-        "url": f"{base_url()}{path}",
+        "url": f"{public_base_url()}{path}",
         "feeds": feed_urls(f"{path}.ics"),
     }
 
@@ -44,7 +44,7 @@ def _live_agenda(token: str) -> Agenda:
     agenda = find_agenda(get_session(), token)
     if agenda is None:
         raise NotFound("No agenda with that token.", "token", location="path")
-    if agenda.revoked_at is not None or agenda.conference.status != ConferenceStatus.PUBLISHED.value:
+    if agenda.revoked_at is not None or agenda.conference.status != ConferenceStatus.PUBLISHED:
         raise Gone("This agenda was revoked.", "token", location="path")
     return agenda
 
@@ -59,9 +59,7 @@ class Agendas(MethodView):
         spend(AGENDA_CREATION)
         db = get_session()
         conference = db.scalar(
-            select(Conference).where(
-                Conference.slug == slug, Conference.status == ConferenceStatus.PUBLISHED.value
-            )
+            select(Conference).where(Conference.slug == slug, Conference.status == ConferenceStatus.PUBLISHED)
         )
         if conference is None:
             raise NotFound(f"No published conference {slug!r}.", "slug", location="path")

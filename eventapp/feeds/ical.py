@@ -110,7 +110,7 @@ def event(data: ScheduleData, program_session: ProgramSession) -> bytes:
     conference = program_session.conference
     zone, tzid = conference.zone, conference.timezone
     modified = _utc(data.last_modified(program_session))
-    cancelled = program_session.status == SessionStatus.CANCELLED.value
+    cancelled = program_session.status == SessionStatus.CANCELLED
     categories = [label(program_session.kind)]
     if program_session.track is not None and program_session.track.name not in categories:
         categories.append(program_session.track.name)

@@ -31,6 +31,7 @@ from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.operations import check_filter_references
 from eventapp.program.queries import SESSION_LOADS, filtered, session_stamps, sessions_of
+from eventapp.views import public_base_url
 
 CALENDAR = "text/calendar"
 XML = "text/xml"
@@ -66,25 +67,20 @@ REFERENCES = ("room", "track", "person")
 # The one small query every conference feed request makes: built once, run on the request's connection.
 PUBLISHED_STATE = select(
     Conference.id, Conference.created_at, Conference.schedule_version, Conference.schedule_changed_at
-).where(Conference.slug == bindparam("slug"), Conference.status == ConferenceStatus.PUBLISHED.value)
-
-
-def base_url() -> str:
-    """The public address of the service, for URLs inside feeds."""
-    return current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+).where(Conference.slug == bindparam("slug"), Conference.status == ConferenceStatus.PUBLISHED)
 
 
 def feed_urls(path: str, args: dict[str, Any] | None = None) -> dict[str, str]:
     """The https (or http) and webcal addresses of an iCal feed, with its filter."""
     query = urlencode(sorted((key, str(value)) for key, value in (args or {}).items()))
-    url = f"{base_url()}{path}" + (f"?{query}" if query else "")
+    url = f"{public_base_url()}{path}" + (f"?{query}" if query else "")
     return {"ics": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
 
 def _schedule_options(conference, name, args, urls) -> dict[str, Any]:
     return {
         "conference": conference,
-        "base_url": base_url(),
+        "base_url": public_base_url(),
         "uid_domain": current_app.config["UID_DOMAIN"],
         "lang": args.get("lang"),
         "name": name,
@@ -136,7 +132,7 @@ def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
         # Before the 304: a filter naming nothing that exists is an error, whatever the client holds.
         check_filter_references(db, db.get(Conference, conference_id), args)
     filter_key = sorted((key, str(value)) for key, value in args.items())
-    url = base_url()
+    url = public_base_url()
 
     def etag_of(conference_id: int, created_at: datetime, version: int) -> str:
         # created_at tells apart conferences that reuse a deleted one's id (SQLite does reuse them).
@@ -210,13 +206,13 @@ def serve_person(person_id: int, args: dict[str, Any]) -> Response:
         select(
             Conference.id, Conference.created_at, Conference.schedule_version, Conference.schedule_changed_at
         )
-        .where(Conference.status == ConferenceStatus.PUBLISHED.value, appears)
+        .where(Conference.status == ConferenceStatus.PUBLISHED, appears)
         .order_by(Conference.id)
     ).all()
     filter_key = sorted((key, str(value)) for key, value in args.items())
     versions = [(s.id, s.created_at, s.schedule_version) for s in states]
     etag = feed_etag(
-        "person.ics", person_id, person.created_at, person.updated_at, versions, filter_key, base_url()
+        "person.ics", person_id, person.created_at, person.updated_at, versions, filter_key, public_base_url()
     )
     last_modified = max([person.updated_at, *(s.schedule_changed_at for s in states)])
     return _serve(etag, last_modified, lambda fragments: _render_person(person, args, fragments))
@@ -226,8 +222,8 @@ def _render_person(person: Person, args: dict[str, Any], fragments: Fragments) -
     stmt = (
         select(ProgramSession)
         .join(Conference, Conference.id == ProgramSession.conference_id)
-        .where(Conference.status == ConferenceStatus.PUBLISHED.value)
-        .where(ProgramSession.status != SessionStatus.DRAFT.value)
+        .where(Conference.status == ConferenceStatus.PUBLISHED)
+        .where(ProgramSession.status != SessionStatus.DRAFT)
         .where(ProgramSession.participants.any(Participation.person_id == person.id))
         .order_by(ProgramSession.starts_at, ProgramSession.id)
         .options(*SESSION_LOADS, joinedload(ProgramSession.conference))
@@ -255,7 +251,7 @@ def serve_session(
     found = db.scalar(
         select(ProgramSession.id).where(
             ProgramSession.conference_id == conference_id,
-            ProgramSession.status != SessionStatus.DRAFT.value,  # feeds are public: a draft is not there
+            ProgramSession.status != SessionStatus.DRAFT,  # feeds are public: a draft is not there
             which,
         )
     )
@@ -264,7 +260,7 @@ def serve_session(
         raise NotFound(f"No session {value!r} in this conference.", field, location="path")
     filter_key = sorted((key, str(value)) for key, value in args.items())
     # Every change of what the event shows moves the conference's schedule version.
-    etag = feed_etag("session.ics", conference_id, created_at, version, found, filter_key, base_url())
+    etag = feed_etag("session.ics", conference_id, created_at, version, found, filter_key, public_base_url())
 
     def render(fragments: Fragments) -> bytes:
         conference = db.get(Conference, conference_id)
@@ -289,7 +285,7 @@ def serve_agenda(agenda: Agenda, token: str, args: dict[str, Any]) -> Response:
         agenda.updated_at,
         conference.schedule_version,
         sorted(args.items()),
-        base_url(),
+        public_base_url(),
     )
     last_modified: datetime = max(agenda.updated_at, conference.schedule_changed_at)
 

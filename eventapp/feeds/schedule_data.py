@@ -115,7 +115,7 @@ class ScheduleData:
     def display_title(self, program_session: ProgramSession) -> str:
         """The title as schedules show it: apps that know no status see the cancellation in the title."""
         title = self.title(program_session)
-        return f"Cancelled: {title}" if program_session.status == SessionStatus.CANCELLED.value else title
+        return f"Cancelled: {title}" if program_session.status == SessionStatus.CANCELLED else title
 
     def details(self, program_session: ProgramSession) -> str:
         """People in their roles with organizations and talks, languages, sponsor: as lines of text."""

@@ -17,7 +17,7 @@ class FeedArgs(ma.Schema):
     track = id_field(metadata={"description": "Track id"})
     room = id_field(metadata={"description": "Room id"})
     person = id_field(metadata={"description": "Person id, in any role"})
-    kind = fields.String(validate=validate.OneOf([k.value for k in SessionKind]))
+    kind = fields.String(validate=validate.OneOf(list(SessionKind)))
     day = fields.Date(metadata={"description": "Local date in the conference's time zone"})
     lang = language_field(metadata={"description": "Titles and abstracts in this language where translated"})
 
