@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from eventapp.conferences.schemas import ConferenceSchema
 from eventapp.feeds.cache import dumps_compact
 from eventapp.feeds.schedule_data import Fragments, ScheduleData
+from eventapp.feeds.schemas import SCHEDULE_CONFERENCE_FIELDS
 from eventapp.program.schemas import ProgramSessionSchema
 
 
@@ -37,23 +38,7 @@ def render_schedule(data: ScheduleData, day: date | None = None, fragments: Frag
     for stamp, text in data.pieces("json", entry, fragments):
         local_day = stamp.starts_at.astimezone(zone).date()
         by_day.setdefault(max(local_day, day) if day else local_day, []).append(text)
-    summary = ConferenceSchema(
-        only=(
-            "slug",
-            "name",
-            "name_translations",
-            "series",
-            "edition",
-            "venue",
-            "timezone",
-            "start_date",
-            "end_date",
-            "languages",
-            "website",
-            "schedule_version",
-            "schedule_changed_at",
-        )
-    ).dump(conference)
+    summary = ConferenceSchema(only=SCHEDULE_CONFERENCE_FIELDS).dump(conference)
     summary["name"] = data.conference_name(conference)
     days = ",".join(
         f'{{"date":"{d.isoformat()}","sessions":[{",".join(by_day[d])}]}}' for d in sorted(by_day)
