@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from eventapp import db, ratelimits, schedule_versioning, security
 from eventapp.config import from_environment, normalize_database_url
 from eventapp.feeds import cache as feed_cache
+from eventapp.notifications import queue as notification_queue
 from eventapp.openapi import EventApi, init_openapi
 from eventapp.views import require_json_body
 
@@ -40,12 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """The database and its hook that versions schedules, the feed cache, rate limits, CORS, security
-    headers."""
+    """The database and its hook that versions schedules, the outbox and its job queue, the feed cache, rate
+    limits, CORS, security headers."""
     import eventapp.models  # noqa: F401 - complete the mappers
 
     db.init_app(app)
     schedule_versioning.init_app(app)
+    notification_queue.init_app(app)  # after versioning: its flush hook reads the moved SEQUENCE
     feed_cache.init_app(app)
     ratelimits.init_app(app)
     app.before_request(require_json_body)
@@ -69,10 +71,11 @@ def register_blueprints(app: Flask, api: EventApi) -> None:
     from eventapp import health
     from eventapp.conferences import routes as conferences
     from eventapp.feeds import routes as feeds
+    from eventapp.notifications import routes as webhooks
     from eventapp.people import routes as people
     from eventapp.program import routes as program
 
-    for area in (health, conferences, program, people, feeds):
+    for area in (health, conferences, program, people, feeds, webhooks):
         api.register_blueprint(area.blp)
 
 

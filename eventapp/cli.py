@@ -1,4 +1,5 @@
-"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings, `flask tokens ...`."""
+"""Thin click commands: `flask db ...` for the schema, `flask seed ...` for meetings, `flask tokens ...`,
+`flask worker` for the job queue."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_engine, get_session
 from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import DomainError, SchedulingConflict
+from eventapp.notifications.delivery import deliver_due
+from eventapp.notifications.delivery import status as delivery_status
+from eventapp.notifications.queue import queue_of, run_periodic_jobs
 from eventapp.seeding.export import cloned, export_conference, to_yaml
 from eventapp.seeding.frab import frab_to_seed
 from eventapp.seeding.jsonschema import seed_json_schema_text
@@ -324,8 +328,36 @@ def revoke_token_command(token_id: int) -> None:
     click.echo(f"revoked token {token_id}")
 
 
+@click.group("worker", invoke_without_command=True)
+@click.option("--once", is_flag=True, help="Run the periodic jobs, deliver what is due, then exit.")
+@click.option("--workers", default=2, show_default=True, help="Threads delivering at the same time.")
+@click.pass_context
+def worker_cli(ctx: click.Context, once: bool, workers: int) -> None:
+    """Deliver notifications (email, webhooks) and run periodic jobs: the job queue's consumer."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        run_periodic_jobs(app)
+        click.echo(f"tried {deliver_due(app)} deliveries")
+        return
+    # Huey's consumer: its own worker threads, the periodic sweep, and a clean stop on SIGTERM and SIGINT.
+    queue_of(app).create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+
+
+@worker_cli.command("status")
+def worker_status() -> None:
+    """Queue depth, failures and the oldest undelivered message."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    figures = delivery_status(app)
+    figures["queued"] = queue_of(app).pending_count()
+    for key, value in figures.items():
+        click.echo(f"{key}\t{'-' if value is None else value}")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(worker_cli)

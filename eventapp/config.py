@@ -60,6 +60,25 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Proxies (load balancers) in front whose X-Forwarded-For and -Proto are believed: without them every
         # client would have the proxy's address (one rate limit for all) and https would look like http.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Outgoing mail: smtp://user:pass@host:587 (STARTTLS when the server offers it) or smtps://...:465; with
+        # none, messages are written as .eml files under instance/mail/ (nothing leaves the machine).
+        "MAIL_URL": os.environ.get("MAIL_URL", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "eventapp@localhost"),
+        "MAIL_DIR": os.environ.get("MAIL_DIR", str(Path(instance_path) / "mail")),
+        # The job queue the workers take deliveries from: redis://... (shared by every server), sqlite:///file
+        # (one machine); by default REDIS_URL's Redis when it is set, else a SQLite file in the instance folder.
+        "QUEUE_URL": os.environ.get("QUEUE_URL", ""),
+        "QUEUE_SQLITE_PATH": str(Path(instance_path) / "queue.sqlite3"),
+        # A worker's claim on a delivery it is sending; another worker takes it over only after this long.
+        "DELIVERY_LEASE_SECONDS": int(os.environ.get("DELIVERY_LEASE_SECONDS", "300")),
+        # Retries back off from this many seconds, doubling, for a day.
+        "DELIVERY_RETRY_SECONDS": float(os.environ.get("DELIVERY_RETRY_SECONDS", "30")),
+        "DELIVERY_RETRY_FOR_SECONDS": int(os.environ.get("DELIVERY_RETRY_FOR_SECONDS", str(24 * 3600))),
+        # A speaker's changes are collected this long into one message.
+        "SPEAKER_BATCH_SECONDS": int(os.environ.get("SPEAKER_BATCH_SECONDS", "300")),
+        # Webhooks may reach loopback, private and link-local addresses only when this is 1 (intranets, tests).
+        "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") == "1",
+        "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5")),
         "API_TITLE": "eventapp",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

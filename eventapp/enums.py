@@ -70,3 +70,26 @@ def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
     """A named CHECK constraint that keeps column inside the values of enum."""
     values = ", ".join(f"'{member}'" for member in enum)
     return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+
+
+class DeliveryChannel(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # to be sent, or retried at due_at
+    SENT = "sent"
+    DEAD = "dead"  # given up: failed for a day, or its endpoint answered 410 Gone
+
+
+class EventType(StrEnum):
+    """What the outbox tells of; webhook endpoints subscribe to these."""
+
+    REGISTRATION_CONFIRMED = "registration.confirmed"
+    REGISTRATION_WAITLISTED = "registration.waitlisted"
+    REGISTRATION_OFFERED = "registration.offered"
+    REGISTRATION_CANCELLED = "registration.cancelled"
+    CHECKIN_CREATED = "checkin.created"
+    SESSION_CHANGED = "session.changed"
+    SESSION_CANCELLED = "session.cancelled"

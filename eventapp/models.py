@@ -4,6 +4,7 @@ from eventapp.agendas.models import Agenda
 from eventapp.auth.models import ApiToken
 from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.db import Base
+from eventapp.notifications.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
 
@@ -14,9 +15,12 @@ __all__ = [
     "Booth",
     "Conference",
     "Organization",
+    "OutboxDelivery",
+    "OutboxEvent",
     "Participation",
     "Person",
     "ProgramSession",
     "Room",
     "Track",
+    "WebhookEndpoint",
 ]

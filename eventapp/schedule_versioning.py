@@ -25,7 +25,7 @@ from eventapp.program.queries import conferences_showing
 SEQUENCE_ATTRIBUTES = ("starts_at", "ends_at", "room_id", "status")
 
 
-def _net_changed(obj: object, attribute: str) -> bool:
+def net_changed(obj: object, attribute: str) -> bool:
     """True when attribute holds a value other than the one loaded from the database."""
     history = inspect(obj).attrs[attribute].history
     if not history.added:
@@ -41,13 +41,13 @@ def _modified(obj: object) -> bool:
     """True when a column of obj holds a new value (setting a column to its old value is no change), or a
     session's list of participants changed (a removed participant is deleted only later, in the flush)."""
     return _participants_changed(obj) or any(
-        _net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs
+        net_changed(obj, attr.key) for attr in inspect(obj).mapper.column_attrs
     )
 
 
 def _modified_before_versioning(conference: Conference) -> bool:
     return any(
-        _net_changed(conference, attr.key)
+        net_changed(conference, attr.key)
         for attr in inspect(conference).mapper.column_attrs
         if attr.key not in ("schedule_version", "schedule_changed_at", "updated_at")
     )
@@ -103,7 +103,7 @@ def _version_schedules(session: Session, _flush_context, _instances) -> None:
     with session.no_autoflush:
         for obj, is_new in _touched(session):
             kept = isinstance(obj, ProgramSession) and not is_new and obj not in session.deleted
-            if kept and any(_net_changed(obj, key) for key in SEQUENCE_ATTRIBUTES):
+            if kept and any(net_changed(obj, key) for key in SEQUENCE_ATTRIBUTES):
                 obj.sequence = (obj.sequence or 0) + 1
             if _participants_changed(obj) and obj not in session.new:
                 obj.updated_at = now

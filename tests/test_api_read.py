@@ -23,7 +23,12 @@ def assert_error(response, status: int, code: str):
 def test_health(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "notifications": {"pending": 0, "failing": 0, "dead": 0, "oldest_pending_seconds": None},
+        "warnings": [],
+    }
 
 
 def test_conference_list_envelope_and_pagination(client, seeded, runner, tmp_path):

@@ -57,6 +57,8 @@ class Conference(Timestamped, Base):
     end_date: Mapped[date] = mapped_column(Date)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     website: Mapped[str | None] = mapped_column(String(lengths.URL))
+    # The organizers' address: the ORGANIZER of every invitation, where attendees' replies go.
+    contact_email: Mapped[str | None] = mapped_column(String(lengths.NAME))
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=ConferenceStatus.DRAFT)
     # Moves whenever anything a schedule shows changes; caches and feed ETags are keyed on it.

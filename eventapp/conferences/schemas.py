@@ -72,6 +72,11 @@ class ConferenceSchema(ma.Schema):
     end_date = fields.Date(required=True, metadata={"description": "Last day, local"})
     languages = fields.List(language_field(), load_default=list)
     website = fields.URL(allow_none=True, validate=validate.Length(max=lengths.URL))
+    contact_email = fields.Email(
+        allow_none=True,
+        validate=validate.Length(max=lengths.NAME),
+        metadata={"description": "The organizers' address: the organizer of the invitations attendees get"},
+    )
     description = string_field(lengths.LONG_TEXT, allow_none=True)
     status = fields.String(
         load_default=ConferenceStatus.DRAFT,
