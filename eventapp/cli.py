@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from eventapp.auth.operations import create_token, list_tokens, revoke_token
@@ -328,10 +328,11 @@ def revoke_token_command(token_id: int) -> None:
     click.echo(f"revoked token {token_id}")
 
 
-@click.group("worker", invoke_without_command=True)
+@click.group("worker", cls=AppGroup, invoke_without_command=True)
 @click.option("--once", is_flag=True, help="Run the periodic jobs, deliver what is due, then exit.")
 @click.option("--workers", default=2, show_default=True, help="Threads delivering at the same time.")
 @click.pass_context
+@with_appcontext
 def worker_cli(ctx: click.Context, once: bool, workers: int) -> None:
     """Deliver notifications (email, webhooks) and run periodic jobs: the job queue's consumer."""
     if ctx.invoked_subcommand is not None:

@@ -6,9 +6,14 @@ another.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import email
+import email.message
+import email.policy
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import textwrap
@@ -262,3 +267,96 @@ def libical_read(feed: bytes) -> dict:
     )
     assert done.returncode == 0, f"libical failed on the calendar: {done.stderr.decode()}"
     return json.loads(done.stdout)
+
+
+class SmtpInbox:
+    """What a real SMTP server (aiosmtpd) started by a test received; hold() makes it keep the next message
+    waiting until release() (a server that is slow, or a worker killed mid-send)."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.arrived = threading.Event()
+        self._gate = threading.Event()
+        self._gate.set()
+
+    def hold(self) -> None:
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    async def handle_DATA(self, _server, _session, envelope):
+        self.arrived.set()
+        while not self._gate.is_set():
+            await asyncio.sleep(0.05)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        """The messages whose To is address."""
+        return [m for m in self.messages if m["To"] == address]
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[SmtpInbox, str]]:
+    """A real SMTP server on a free port of 127.0.0.1; its inbox and the MAIL_URL that reaches it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, f"smtp://127.0.0.1:{port}"
+    finally:
+        inbox.release()
+        controller.stop()
+
+
+def calendar_part(message: email.message.EmailMessage) -> tuple[str, bytes]:
+    """The METHOD parameter and the bytes of a message's text/calendar alternative (its iMIP invitation)."""
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            return part.get_param("method"), part.get_content().encode()
+    raise AssertionError("the message carries no text/calendar part")
+
+
+class WebhookReceiver:
+    """Records the webhook deliveries it gets; answers each with the next of its statuses (then 204)."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.statuses = list(statuses or [])
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+
+
+@contextlib.contextmanager
+def webhook_receiver(statuses: list[int] | None = None) -> Iterator[tuple[WebhookReceiver, str]]:
+    """An HTTP server on a free port of 127.0.0.1 taking webhook POSTs; the receiver and its URL."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    receiver = WebhookReceiver(statuses)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            status = receiver.statuses.pop(0) if receiver.statuses else 204
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver, f"http://127.0.0.1:{server.server_port}/hooks/eventapp"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
