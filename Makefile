@@ -15,8 +15,9 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test lint install install-dev test-system-packages db seed seed-if-absent clean
 
+# The web server and the notification worker together (Procfile); Ctrl-C stops both.
 run: install db seed-if-absent
-	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+	BIN=$(BIN) HOST=$(HOST) WORKERS=$(WORKERS) $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 test: install-dev test-system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -30,6 +30,9 @@ def post_fork(server, worker):
     state = getattr(app, "extensions", {}).get("eventapp.db")
     if state is not None:
         state.engine.dispose(close=False)
+    queue = getattr(app, "extensions", {}).get("eventapp.queue")
+    if queue is not None and hasattr(queue.storage, "close"):
+        queue.storage.close()  # the SQLite queue's connection: each worker opens its own
 
 
 def when_ready(server):

@@ -91,6 +91,19 @@ def known(client, seeded, admin) -> dict[str, list[Any]]:
     live = client.post(f"/api/v1/conferences/{slug}/agendas", json={"session_ids": public[:2]}).get_json()
     revoked = client.post(f"/api/v1/conferences/{slug}/agendas", json={"session_ids": public[:1]}).get_json()
     assert client.delete(f"/api/v1/agendas/{revoked['token']}").status_code == 204
+    # A webhook endpoint, and one delivery to it (a session cancelled).
+    hook = {"url": "https://hooks.example.org/eventapp", "events": ["session.cancelled"]}
+    hooks = f"/api/v1/conferences/{slug}/webhooks"
+    endpoint = client.post(hooks, json=hook, headers=admin).get_json()
+    confirmed = next(s for s in sessions if s["status"] == "confirmed")
+    cancel = {"status": "cancelled"}
+    cancelled = client.patch(
+        f"/api/v1/conferences/{slug}/sessions/{confirmed['id']}", json=cancel, headers=admin
+    )
+    assert cancelled.status_code == 200
+    log = client.get(f"{hooks}/{endpoint['id']}/deliveries", headers=admin).get_json()
+    deliveries = [d["id"] for d in log["items"]]
+    assert deliveries
     return {
         "slug": [slug],
         "room_id": [r["id"] for r in conference["rooms"]],
@@ -102,6 +115,8 @@ def known(client, seeded, admin) -> dict[str, list[Any]]:
         "person_slug": [p["slug"] for p in people],
         "organization_id": [o["id"] for o in organizations],
         "token": [live["token"], revoked["token"]],
+        "endpoint_id": [endpoint["id"]],
+        "delivery_id": deliveries,
     }
 
 

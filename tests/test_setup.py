@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from helpers import MINIMAL, ROOT, issue_token, make_app
@@ -184,7 +187,79 @@ def test_make_runs_seeding_step_keeps_what_the_api_changed(tmp_path):
     commands = planned.stdout.splitlines()
     assert any(c.endswith("seed load --if-absent seed/dia-japan-2025.yaml") for c in commands), commands
     assert not any("seed load seed/" in c for c in commands), commands
-    assert "gunicorn --config gunicorn.conf.py wsgi:app" in commands[-1]
+    assert "honcho start --procfile Procfile" in commands[-1]
+
+
+def test_make_run_serves_and_runs_a_worker_that_delivers(tmp_path):
+    """`make run` starts the web server and the notification worker: a session moved through the API leaves
+    its speaker's message as an .eml file (no mail server configured)."""
+    url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
+    seed = tmp_path / "tiny.yaml"
+    seed.write_text(MINIMAL)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / "bin").symlink_to(Path(sys.prefix) / "bin")
+    (venv / ".installed-runtime").touch()
+    mail = tmp_path / "mail"
+    env = clean_env(
+        DATABASE_URL=url,
+        MAIL_DIR=str(mail),
+        QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+        SPEAKER_BATCH_SECONDS="0",
+    )
+    log = (tmp_path / "run.log").open("w")
+    server = subprocess.Popen(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            str(ROOT),
+            "run",
+            f"VENV={venv}",
+            f"PORT={port}",
+            f"SEED={seed}",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError((tmp_path / "run.log").read_text())
+        app = make_app(url)
+        headers = issue_token(app.test_cli_runner(), "--role", "admin")
+        get_engine(app).dispose()
+        sessions = json.load(urllib.request.urlopen(f"{base}/api/v1/conferences/tiny-2025/sessions"))
+        move = json.dumps({"starts_at": "2025-10-19T11:00", "ends_at": "2025-10-19T12:00"}).encode()
+        request = urllib.request.Request(
+            f"{base}/api/v1/conferences/tiny-2025/sessions/{sessions['items'][0]['id']}",
+            data=move,
+            method="PATCH",
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        assert urllib.request.urlopen(request).status == 200
+        for _ in range(150):
+            if list(mail.glob("*.eml")):
+                break
+            time.sleep(0.2)
+        (written,) = mail.glob("*.eml")
+        assert "To: sun@example.com" in written.read_text()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+        log.close()
 
 
 def test_make_seed_applies_the_file_again_and_an_empty_seed_loads_nothing(tmp_path):

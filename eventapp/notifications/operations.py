@@ -12,7 +12,7 @@ from eventapp.db import utcnow
 from eventapp.enums import DeliveryState
 from eventapp.errors import Conflict, DomainError
 from eventapp.notifications.models import OutboxDelivery, WebhookEndpoint
-from eventapp.notifications.webhooks import AddressRefused, check_url, new_secret
+from eventapp.notifications.webhooks import AddressRefused, Unresolvable, check_url, new_secret
 
 
 def save_endpoint(
@@ -22,6 +22,8 @@ def save_endpoint(
     if "url" in data:
         try:
             check_url(data["url"], allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+        except Unresolvable:
+            pass  # a name that does not resolve yet is no inside address; every delivery checks it again
         except AddressRefused as exc:
             raise DomainError(f"This URL is not called: {exc}", "url") from exc
     if endpoint is None:

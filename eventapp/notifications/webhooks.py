@@ -24,11 +24,15 @@ class AddressRefused(ValueError):
     """The URL may not be called: not http(s), or an address inside this network."""
 
 
+class Unresolvable(AddressRefused):
+    """The URL's host has no address now (it may later: the check is made again before every delivery)."""
+
+
 def _checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise AddressRefused(f"Its host {host!r} does not resolve.") from exc
+        raise Unresolvable(f"Its host {host!r} does not resolve.") from exc
     addresses = sorted({info[4][0] for info in infos})
     if not allow_private:
         for address in addresses:
