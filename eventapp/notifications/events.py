@@ -25,6 +25,9 @@ from eventapp.schedule_versioning import SEQUENCE_ATTRIBUTES, net_changed
 # Deliveries made in this transaction that are due at once, handed to the queue when it commits.
 _DUE = "eventapp.deliveries_due"
 
+# The conference's active endpoints, as this transaction read them.
+_ENDPOINTS = "eventapp.webhook_endpoints"
+
 # Other areas add who else hears of a session's change (registrants): fn(db, event, program_session).
 session_event_listeners: list[Callable[[Session, OutboxEvent, ProgramSession], None]] = []
 
@@ -34,17 +37,24 @@ def new_uid(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
+def _endpoints(db: Session, conference_id: int) -> list[WebhookEndpoint]:
+    # Read once a transaction and conference: a seed file that moves a thousand sessions asks once, not 1,000 times.
+    known = db.info.setdefault(_ENDPOINTS, {})
+    if conference_id not in known:
+        with db.no_autoflush:
+            known[conference_id] = db.scalars(
+                select(WebhookEndpoint).where(
+                    WebhookEndpoint.conference_id == conference_id, WebhookEndpoint.active.is_(True)
+                )
+            ).all()
+    return known[conference_id]
+
+
 def record(db: Session, conference_id: int, event_type: EventType, data: dict[str, Any]) -> OutboxEvent:
     """Add an event, and a webhook delivery to each of the conference's endpoints that subscribed to it."""
     outbox_event = OutboxEvent(uid=new_uid("msg"), conference_id=conference_id, type=event_type, data=data)
     db.add(outbox_event)
-    with db.no_autoflush:
-        endpoints = db.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.conference_id == conference_id, WebhookEndpoint.active.is_(True)
-            )
-        ).all()
-    for endpoint in endpoints:
+    for endpoint in _endpoints(db, conference_id):
         if event_type in endpoint.events:
             db.add(
                 OutboxDelivery(
@@ -166,6 +176,7 @@ def _collect_due(db: Session, _flush_context) -> None:
 
 def _forget_due(db: Session, *_args) -> None:
     db.info.pop(_DUE, None)
+    db.info.pop(_ENDPOINTS, None)
 
 
 def init_app(app: Flask, enqueue: Callable[[list[int]], None]) -> None:
@@ -177,6 +188,7 @@ def init_app(app: Flask, enqueue: Callable[[list[int]], None]) -> None:
     event.listen(sessions, "after_rollback", _forget_due)
 
     def hand_over(db: Session) -> None:
+        db.info.pop(_ENDPOINTS, None)
         if due := db.info.pop(_DUE, None):
             enqueue(due)
 
