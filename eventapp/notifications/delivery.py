@@ -160,6 +160,9 @@ def attempt(app: Flask, delivery_id: int) -> str | None:
         else:
             delivery.state, delivery.sent_at, delivery.last_error = DeliveryState.SENT, now, None
         delivery.lease_until = None
+        if delivery.state != DeliveryState.PENDING and "secret" in delivery.data:
+            # A secret a message had to carry (a self-service link) is kept only until it is sent or given up.
+            delivery.data = {key: value for key, value in delivery.data.items() if key != "secret"}
         state, kind, recipient = delivery.state, delivery.kind, delivery.recipient
     log.info("delivery %s (%s to %s): %s", delivery_id, kind, recipient or "a webhook", state)
     return state
