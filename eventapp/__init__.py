@@ -12,6 +12,7 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventapp import db, ratelimits, schedule_versioning, security
+from eventapp.changelog import operations as changelog
 from eventapp.config import from_environment, normalize_database_url
 from eventapp.feeds import cache as feed_cache
 from eventapp.notifications import queue as notification_queue
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     schedule_versioning.init_app(app)
     notification_queue.init_app(app)  # after versioning: its flush hook reads the moved SEQUENCE
+    changelog.init_app(app)
     feed_cache.init_app(app)
     ratelimits.init_app(app)
     app.before_request(require_json_body)
@@ -69,13 +71,14 @@ def register_blueprints(app: Flask, api: EventApi) -> None:
     """Every blueprint, on the Api that documents it in the OpenAPI document (personal agendas nested in the
     feeds' blueprint, eventapp/feeds/routes.py)."""
     from eventapp import health
+    from eventapp.changelog import routes as changelog
     from eventapp.conferences import routes as conferences
     from eventapp.feeds import routes as feeds
     from eventapp.notifications import routes as webhooks
     from eventapp.people import routes as people
     from eventapp.program import routes as program
 
-    for area in (health, conferences, program, people, feeds, webhooks):
+    for area in (health, conferences, program, people, feeds, webhooks, changelog):
         api.register_blueprint(area.blp)
 
 

@@ -2,6 +2,7 @@
 
 from eventapp.agendas.models import Agenda
 from eventapp.auth.models import ApiToken
+from eventapp.changelog.models import ScheduleChange
 from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.db import Base
 from eventapp.notifications.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
@@ -21,6 +22,7 @@ __all__ = [
     "Person",
     "ProgramSession",
     "Room",
+    "ScheduleChange",
     "Track",
     "WebhookEndpoint",
 ]

@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from eventapp.changelog.operations import record_changes
 from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.db import sessionmaker_of, utcnow
 from eventapp.people.models import Organization, Person
@@ -93,6 +94,7 @@ def _forget_moved(session: Session, transaction) -> None:
 
 
 def _version_schedules(session: Session, _flush_context, _instances) -> None:
+    record_changes(session)  # the change log's rows, in the flush that moves their version
     now = utcnow()
     moved: set[Conference] = session.info.setdefault(_MOVED, set())
     conferences: set[Conference] = set()

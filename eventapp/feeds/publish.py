@@ -112,7 +112,7 @@ def _schedule_data(sessions, conference, name, args, urls) -> ScheduleData:
     return ScheduleData.of(list(sessions), **_schedule_options(conference, name, args, urls))
 
 
-def _published_state(slug: str) -> tuple:
+def published_state(slug: str) -> tuple:
     """The published conference's PUBLISHED_STATE row (read already by the replay cache, or now); 404 if none."""
     state = (
         request.environ.get(VERSION_ROW)
@@ -123,11 +123,38 @@ def _published_state(slug: str) -> tuple:
     return state
 
 
+def conference_schedule_data(conference: Conference, args: dict[str, Any]) -> ScheduleData:
+    """A published conference's schedule with the filter of args, as every format and page renders it: its
+    stamps read now, its sessions loaded where a renderer needs them."""
+    db = get_session()
+    stamps = [Stamp(*row) for row in db.execute(session_stamps(conference, args))]
+
+    def load(ids: Sequence[int] | None) -> Sequence[ProgramSession]:
+        stmt = sessions_of(conference, args, include_drafts=False)
+        if ids is not None and len(ids) <= MAX_LOAD_BY_ID:
+            stmt = stmt.where(ProgramSession.id.in_(ids))
+        return db.scalars(stmt).unique().all()
+
+    url = public_base_url()
+    base_path = f"/api/v1/conferences/{conference.slug}"
+    urls = {
+        **feed_urls(f"{base_path}/schedule.ics", args),
+        "json": f"{url}{base_path}/schedule",
+        "frab_xml": f"{url}{base_path}/schedule.xml",
+        "frab_json": f"{url}{base_path}/schedule.frab.json",
+    }
+    # Named after the conference, in its language, and what the filter keeps of it.
+    data = ScheduleData(stamps, load, **_schedule_options(conference, "", args, urls))
+    if caption := filter_caption(args):
+        data.name = f"{data.name}: {' / '.join(caption)}"
+    return data
+
+
 def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
     """A conference's schedule in the format of suffix: 304, else the cached feed, else rendered and kept."""
     render, mimetype = FORMATS[suffix]
     db = get_session()
-    conference_id, created_at, version, changed_at = _published_state(slug)
+    conference_id, created_at, version, changed_at = published_state(slug)
     if any(args.get(name) is not None for name in REFERENCES):
         # Before the 304: a filter naming nothing that exists is an error, whatever the client holds.
         check_filter_references(db, db.get(Conference, conference_id), args)
@@ -148,25 +175,7 @@ def serve_conference(slug: str, args: dict[str, Any], suffix: str) -> Response:
         return feed_response(cached, headers)
 
     conference = db.get(Conference, conference_id)
-    stamps = [Stamp(*row) for row in db.execute(session_stamps(conference, args))]
-
-    def load(ids: Sequence[int] | None) -> Sequence[ProgramSession]:
-        stmt = sessions_of(conference, args, include_drafts=False)
-        if ids is not None and len(ids) <= MAX_LOAD_BY_ID:
-            stmt = stmt.where(ProgramSession.id.in_(ids))
-        return db.scalars(stmt).unique().all()
-
-    base_path = f"/api/v1/conferences/{slug}"
-    urls = {
-        **feed_urls(f"{base_path}/schedule.ics", args),
-        "json": f"{url}{base_path}/schedule",
-        "frab_xml": f"{url}{base_path}/schedule.xml",
-        "frab_json": f"{url}{base_path}/schedule.frab.json",
-    }
-    # Named after the conference, in its language, and what the filter keeps of it.
-    data = ScheduleData(stamps, load, **_schedule_options(conference, "", args, urls))
-    if caption := filter_caption(args):
-        data.name = f"{data.name}: {' / '.join(caption)}"
+    data = conference_schedule_data(conference, args)
     # The version actually rendered, should a write have landed since the first look.
     etag = etag_of(conference.id, conference.created_at, conference.schedule_version)
     feed = CachedFeed.of(render(data, args, cache.fragments), mimetype)
@@ -246,7 +255,7 @@ def serve_session(
     """One published session, by id or code, as an iCal feed: the VEVENT of the conference's feed, with its
     UID and SEQUENCE, so that a calendar that imported it sees it move and be cancelled."""
     db = get_session()
-    conference_id, created_at, version, changed_at = _published_state(slug)
+    conference_id, created_at, version, changed_at = published_state(slug)
     which = ProgramSession.id == session_id if code is None else ProgramSession.code == code
     found = db.scalar(
         select(ProgramSession.id).where(
