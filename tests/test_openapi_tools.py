@@ -48,7 +48,12 @@ def generated_client(document_file, tmp_path):
     )
     config = tmp_path / "generator.json"
     # Formatting the generated code (ruff, by default) is the user's business, not the document's.
-    config.write_text(json.dumps({"post_hooks": []}), encoding="utf-8")
+    # The generator knows no Atom: the change log's feed is, to a generated client, bytes.
+    settings = {
+        "post_hooks": [],
+        "content_type_overrides": {"application/atom+xml": "application/octet-stream"},
+    }
+    config.write_text(json.dumps(settings), encoding="utf-8")
     package = "eventapp_generated_client"
     result = subprocess.run(
         [
