@@ -1,7 +1,7 @@
 """schedule changes
 
 Revision ID: 7d70d3ad565a
-Revises: 4951b136d226
+Revises: ab2b6460fcb4
 Create Date: 2026-12-04 11:55:45.826355
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7d70d3ad565a"
-down_revision = "4951b136d226"
+down_revision = "ab2b6460fcb4"
 branch_labels = None
 depends_on = None
 
