@@ -29,6 +29,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
             "pool_size": int(os.environ.get("DB_POOL_SIZE", "5")),
             "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "5")),
             "pool_recycle": int(os.environ.get("DB_POOL_RECYCLE", "1800")),
+            # PostgreSQL cancels any statement running longer (milliseconds); 0 leaves the server's setting.
+            "statement_timeout_ms": int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000")),
         },
         # Answer with X-SQL-Queries: the number of statements a request ran (for benchmarks and debugging).
         "SQL_COUNT_HEADER": os.environ.get("SQL_COUNT_HEADER", "") == "1",
