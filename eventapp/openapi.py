@@ -47,12 +47,17 @@ class EventConverter(OpenAPIConverter):
     into a type of their own), and a partial schema (PATCH) shows no defaults, since a PATCH applies none."""
 
     def field2nullable(self, field, ret) -> dict:
-        """Nullable fields; a nullable reference is anyOf the reference and a typed null."""
+        """Nullable fields; a nullable reference is anyOf the reference and a typed null, and a field of any
+        type stays untyped."""
         if field.allow_none and self.openapi_version.major == 3 and self.openapi_version.minor == 0:
             # A reference with siblings (readOnly) comes wrapped in allOf.
             refs = [{"$ref": ret.pop("$ref")}] if "$ref" in ret else ret.pop("allOf", None)
             if refs:
                 return {"anyOf": [*refs, dict(TYPED_NULL)]}
+            if "type" not in ret:
+                # A field of any type (Raw) already admits null; OpenAPI 3.0 allows `nullable` only beside a
+                # `type`.
+                return {}
         return super().field2nullable(field, ret)
 
     def fields2jsonschema(self, fields, *, partial=None) -> dict:
