@@ -77,8 +77,9 @@ def register_blueprints(app: Flask, api: EventApi) -> None:
     from eventapp.notifications import routes as webhooks
     from eventapp.people import routes as people
     from eventapp.program import routes as program
+    from eventapp.registrations import routes as registrations
 
-    for area in (health, conferences, program, people, feeds, webhooks, changelog):
+    for area in (health, conferences, program, people, feeds, webhooks, changelog, registrations):
         api.register_blueprint(area.blp)
 
 

@@ -289,7 +289,7 @@ def schema_command() -> None:
 
 @tokens_cli.command("create")
 @click.option("--role", type=click.Choice([r.value for r in TokenRole]), required=True)
-@click.option("--conference", "slug", help="The conference an organizer token may write (its slug).")
+@click.option("--conference", "slug", help="The conference of an organizer or check-in token (its slug).")
 @click.option("--name", help="A note to tell the token apart, e.g. who holds it.")
 def create_token_command(role: str, slug: str | None, name: str | None) -> None:
     """Issue a token and print it once; only its hash is stored."""
@@ -356,8 +356,25 @@ def worker_status() -> None:
         click.echo(f"{key}\t{'-' if value is None else value}")
 
 
+registrations_cli = AppGroup("registrations", help="Attendee registrations.")
+
+
+@registrations_cli.command("expire-offers")
+def expire_offers_command() -> None:
+    """Cancel the offers past their expiry, each moving its waitlist on (run it every minute)."""
+    from eventapp.registrations.idempotency import begin_registration_write, forget_old_keys
+    from eventapp.registrations.operations import expire_offers
+
+    begin_registration_write()
+    with _transaction(get_session()) as db:
+        expired = expire_offers(db)
+        forgotten = forget_old_keys(db)
+    click.echo(f"expired {expired} offers; forgot {forgotten} idempotency keys")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
+    app.cli.add_command(registrations_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(tokens_cli)

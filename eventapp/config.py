@@ -59,6 +59,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_ENABLED": os.environ.get("RATE_LIMITS", "1") != "0",
         "AUTH_FAILURE_LIMIT": os.environ.get("AUTH_FAILURE_LIMIT", "20 per minute"),
         "AGENDA_CREATION_LIMIT": os.environ.get("AGENDA_CREATION_LIMIT", "30 per hour"),
+        # A registration desk or a company behind one address registers many people: more than agendas.
+        "REGISTRATION_CREATION_LIMIT": os.environ.get("REGISTRATION_CREATION_LIMIT", "60 per hour"),
         # Proxies (load balancers) in front whose X-Forwarded-For and -Proto are believed: without them every
         # client would have the proxy's address (one rate limit for all) and https would look like http.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),

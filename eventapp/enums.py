@@ -64,6 +64,11 @@ class Role(StrEnum):
 class TokenRole(StrEnum):
     ADMIN = "admin"
     ORGANIZER = "organizer"
+    CHECKIN = "checkin"  # scoped to one conference: checks people in and reads their names, nothing else
+
+
+# Roles whose tokens belong to one conference.
+SCOPED_ROLES = (TokenRole.ORGANIZER, TokenRole.CHECKIN)
 
 
 def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:

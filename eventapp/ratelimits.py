@@ -1,4 +1,4 @@
-"""Rate limits per client address: failed authentications, and agenda creation.
+"""Rate limits per client address: failed authentications, agenda and registration creation.
 
 The `limits` library holds the storage (Redis when REDIS_URL is set, so that all workers and servers count
 together; otherwise each worker's memory) and the moving-window strategy. The limits are checked where they
@@ -30,9 +30,11 @@ log = logging.getLogger(__name__)
 # The settings that hold the limits (eventapp/config.py), and what a client is told when it reaches one.
 AUTH_FAILURES = "AUTH_FAILURE_LIMIT"
 AGENDA_CREATION = "AGENDA_CREATION_LIMIT"
+REGISTRATION_CREATION = "REGISTRATION_CREATION_LIMIT"
 REFUSALS = {
     AUTH_FAILURES: "Too many failed authentications from this address",
     AGENDA_CREATION: "Too many agendas made from this address",
+    REGISTRATION_CREATION: "Too many registrations made from this address",
 }
 
 

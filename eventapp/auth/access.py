@@ -1,7 +1,8 @@
 """Who the request is, and what it may read and write.
 
 Reading a published conference needs no token. Drafts, and every write, need one: an admin token reaches
-everything; an organizer token reaches its own conference. People and organizations are shared by all
+everything; an organizer token reaches its own conference; a check-in token only checks people in at its
+conference and reads their names (eventapp/registrations/routes.py). People and organizations are shared by all
 conferences: any token may add them, but only an admin may change one that appears in another conference.
 """
 
@@ -44,13 +45,21 @@ def current_token() -> ApiToken | None:
     return g.api_token
 
 
-def require_token() -> ApiToken:
-    """The request's token; 401 without one."""
+def require_any_token() -> ApiToken:
+    """The request's token, of any role; 401 without one."""
     token = current_token()
     if token is None:
         raise Unauthorized(
             "This needs an API token: 'Authorization: Bearer <token>'.", "Authorization", location="header"
         )
+    return token
+
+
+def require_token() -> ApiToken:
+    """The request's admin or organizer token; 401 without one, 403 for a check-in token."""
+    token = require_any_token()
+    if token.role == TokenRole.CHECKIN:
+        raise Forbidden("A check-in token may only check people in and read their names.")
     return token
 
 
@@ -61,7 +70,7 @@ def require_token_for_writes() -> None:
 
 
 def _reaches(token: ApiToken | None, conference_id: int) -> bool:
-    if token is None:
+    if token is None or token.role == TokenRole.CHECKIN:
         return False
     return token.role == TokenRole.ADMIN or token.conference_id == conference_id
 
@@ -99,7 +108,7 @@ def visible_sessions() -> ColumnElement[bool]:
         ProgramSession.conference.has(Conference.status == ConferenceStatus.PUBLISHED),
         ProgramSession.status != SessionStatus.DRAFT,
     )
-    if token is None:
+    if token is None or token.role == TokenRole.CHECKIN:
         return published
     return or_(published, ProgramSession.conference_id == token.conference_id)
 

@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 
 
 class ApiToken(Timestamped, Base):
-    """An admin token, or an organizer token scoped to one conference."""
+    """An admin token, or an organizer or check-in token scoped to one conference."""
 
     __tablename__ = "api_tokens"
     __table_args__ = (
         enum_check("role", TokenRole),
         CheckConstraint(
-            f"(role = '{TokenRole.ORGANIZER}') = (conference_id IS NOT NULL)",
+            f"(role IN ('{TokenRole.ORGANIZER}', '{TokenRole.CHECKIN}')) = (conference_id IS NOT NULL)",
             name="organizer_has_conference",
         ),
     )

@@ -12,7 +12,7 @@ from eventapp.auth.models import ApiToken
 from eventapp.auth.secrets import hash_secret
 from eventapp.conferences.models import Conference
 from eventapp.db import utcnow
-from eventapp.enums import TokenRole
+from eventapp.enums import SCOPED_ROLES
 from eventapp.errors import DomainError, NotFound
 
 TOKEN_PREFIX = "evt_"
@@ -22,9 +22,9 @@ def create_token(
     db: Session, role: str, conference: Conference | None = None, name: str | None = None
 ) -> str:
     """Store a new token and return it; this is the only time its clear text exists."""
-    if (role == TokenRole.ORGANIZER) != (conference is not None):
+    if (role in SCOPED_ROLES) != (conference is not None):
         raise DomainError(
-            "An organizer token needs a conference, and only an organizer token takes one.", "conference"
+            "An organizer or check-in token needs a conference, and only those take one.", "conference"
         )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.add(

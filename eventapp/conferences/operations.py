@@ -46,6 +46,8 @@ def save_conference(db: Session, data: dict[str, Any], conference: Conference | 
     data = dict(data)
     if "venue" in data:
         data["venue"] = Venue(**data["venue"])
+    has_registration = "registration" in data
+    registration = data.pop("registration", None)
     slug = data.get("slug")
     renamed = slug is not None and (conference is None or slug != conference.slug)
     if renamed and get_by_slug(db, slug) is not None:
@@ -58,6 +60,11 @@ def save_conference(db: Session, data: dict[str, Any], conference: Conference | 
         if conference.end_date < conference.start_date:
             raise DomainError("Must not be before start_date.", "end_date")
         _check_sessions_fit(db, conference)
+    if has_registration:
+        # The registration area owns its settings (imported here: it builds on this module).
+        from eventapp.registrations.operations import apply_settings
+
+        apply_settings(db, conference, registration)
     db.flush()
     return conference
 

@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from eventapp import lengths
 from eventapp.enums import ConferenceStatus
 from eventapp.people.schemas import OrganizationSchema
+from eventapp.registrations.schemas import RegistrationSettingsSchema
 from eventapp.schemas import (
     COLOR_RE,
     WholeNumber,
@@ -81,6 +82,11 @@ class ConferenceSchema(ma.Schema):
     status = fields.String(
         load_default=ConferenceStatus.DRAFT,
         validate=validate.OneOf(list(ConferenceStatus)),
+    )
+    registration = fields.Nested(
+        RegistrationSettingsSchema,
+        allow_none=True,
+        metadata={"description": "Attendee registration; none: attendees do not register"},
     )
     schedule_version = fields.Integer(
         dump_only=True, metadata={"description": "Moves whenever anything in the schedule changes"}

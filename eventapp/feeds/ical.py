@@ -10,6 +10,7 @@ sessions kept with STATUS:CANCELLED, and times in the conference's zone with a r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -164,9 +165,20 @@ def _head(data: ScheduleData, zones: list[str]) -> bytes:
     return calendar.to_ical().removesuffix(END)
 
 
-def render_ical(data: ScheduleData, fragments: Fragments | None = None) -> bytes:
-    """The whole feed, assembled from one VEVENT a session; fragments may keep those between renders."""
-    events = data.pieces("vevent", lambda s: event(data, s), fragments)
+def render_ical(
+    data: ScheduleData,
+    fragments: Fragments | None = None,
+    adjust: Callable[[ProgramSession, bytes], bytes] | None = None,
+) -> bytes:
+    """The whole feed, assembled from one VEVENT a session; fragments may keep those between renders.
+
+    adjust rewrites each session's VEVENT for one reader (a registration's seat status and SEQUENCE); its
+    events are personal, so they are never kept in fragments.
+    """
+    if adjust is not None:
+        events = data.pieces("vevent", lambda s: adjust(s, event(data, s)))
+    else:
+        events = data.pieces("vevent", lambda s: event(data, s), fragments)
     # Only the zones the events use: an empty feed has none.
     if not events:
         zones = set()

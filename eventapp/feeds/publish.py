@@ -312,3 +312,39 @@ def serve_agenda(agenda: Agenda, token: str, args: dict[str, Any]) -> Response:
 
     # The token is the agenda's only key: no shared cache should keep a copy under it.
     return _serve(etag, last_modified, render, private=True)
+
+
+def serve_registration(
+    registration: Any,
+    token: str,
+    args: dict[str, Any],
+    adjust: Callable[[ProgramSession, bytes], bytes],
+    changed_at: datetime,
+) -> Response:
+    """A registration's seats as an iCal feed (eventapp/registrations/ical.py says how each seat shows), kept
+    out of shared caches like an agenda."""
+    conference = registration.conference
+    session_ids = sorted({seat.session_id for seat in registration.seats})
+    etag = feed_etag(
+        "registration.ics",
+        registration.id,
+        registration.created_at,
+        changed_at,
+        conference.schedule_version,
+        sorted(args.items()),
+        public_base_url(),
+    )
+    last_modified: datetime = max(changed_at, conference.schedule_changed_at)
+
+    def render(_fragments: Fragments) -> bytes:
+        stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(session_ids))
+        data = _schedule_data(
+            get_session().scalars(stmt).unique().all(),
+            conference,
+            f"{conference.name}: my registration",
+            args,
+            feed_urls(f"/api/v1/registrations/{token}.ics", args),
+        )
+        return render_ical(data, adjust=adjust)
+
+    return _serve(etag, last_modified, render, private=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp import lengths
@@ -32,6 +32,7 @@ class ProgramSession(Timestamped, Base):
             name="satellite_has_sponsor",
         ),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +58,9 @@ class ProgramSession(Timestamped, Base):
     )
     # iCalendar SEQUENCE: goes up whenever the time, room or status changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Attendees take a seat to attend (eventapp/registrations/); capacity NULL means the room's.
+    registration_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    capacity: Mapped[int | None] = mapped_column(Integer)
 
     conference: Mapped[Conference] = relationship(back_populates="program_sessions")
     room: Mapped[Room | None] = relationship()

@@ -32,6 +32,8 @@ SCALARS = (
     "interpretation",
     "delivery",
     "sponsor_id",
+    "registration_required",
+    "capacity",
 )
 
 

@@ -20,6 +20,7 @@ from eventapp.program.models import ProgramSession
 from eventapp.program.operations import check_filter_references, delete_session, save_session
 from eventapp.program.queries import SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
+from eventapp.registrations.operations import session_saved
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
@@ -84,6 +85,7 @@ def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str 
     program_session = _find(conference, session_id, kind, for_read=False)
     check_if_match(schema(), program_session)
     save_session(get_session(), conference, data, program_session)
+    session_saved(get_session(), program_session)
     return commit_and_respond(schema(), _reloaded(session_id))
 
 

@@ -36,6 +36,25 @@ def session_rule_violations(data: dict[str, Any], sponsor_key: str = "sponsor_id
     return problems
 
 
+def effective_capacity(program_session: Any) -> int | None:
+    """The seats a session offers: its own capacity, else its room's; None for no limit."""
+    if program_session.capacity is not None:
+        return program_session.capacity
+    room = program_session.room
+    return room.capacity if room is not None else None
+
+
+def seats_left_of(program_session: Any) -> int | None:
+    """Seats not yet confirmed or offered, for a session that needs registration; None otherwise or unlimited."""
+    if not program_session.registration_required:
+        return None
+    capacity = effective_capacity(program_session)
+    if capacity is None:
+        return None
+    counter = program_session.seat_counter  # eventapp/registrations/models.py
+    return max(0, capacity - (counter.taken if counter is not None else 0))
+
+
 class ParticipantSchema(ma.Schema):
     """A person in a session in one role."""
 
@@ -83,6 +102,22 @@ class ProgramSessionSchema(ma.Schema):
     sponsor = fields.Nested(OrganizationSchema, dump_only=True, allow_none=True)
     sponsor_id = id_field(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list)
+    registration_required = fields.Boolean(
+        load_default=False, metadata={"description": "Attendees register for a seat to attend"}
+    )
+    capacity = WholeNumber(
+        allow_none=True,
+        validate=validate.Range(min=0, max=lengths.MAX_INTEGER),
+        metadata={"description": "Seats for registered attendees; none for the room's capacity"},
+    )
+    seats_left = fields.Function(
+        seats_left_of,
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "Seats not yet confirmed or offered, when registration is required and limited"
+        },
+    )
     sequence = fields.Integer(dump_only=True, metadata={"description": "iCalendar SEQUENCE"})
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)

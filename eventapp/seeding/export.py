@@ -18,6 +18,7 @@ from eventapp.people.models import Organization, Person
 from eventapp.people.schemas import OrganizationSchema, PersonSchema
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.schemas import ParticipantSchema, ProgramSessionSchema
+from eventapp.registrations.schemas import RegistrationSettingsSchema
 
 HEADER = "# Exported by `flask --app wsgi seed export`; load it with `flask --app wsgi seed load`.\n"
 
@@ -79,7 +80,13 @@ def export_conference(db: Session, slug: str) -> dict[str, Any]:
         if org is not None:
             organizations[org.id] = org
 
-    conference_data = _pick(conference, _fields(ConferenceSchema, ("venue",)))
+    conference_data = _pick(conference, _fields(ConferenceSchema, ("venue", "registration")))
+    if conference.registration is not None:
+        conference_data["registration"] = {
+            key: value
+            for key, value in RegistrationSettingsSchema().dump(conference.registration).items()
+            if value is not None
+        }
     venue = {k: v for k, v in vars(conference.venue).items() if v is not None}
     if venue:
         conference_data["venue"] = venue
