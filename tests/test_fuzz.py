@@ -104,17 +104,55 @@ def known(client, seeded, admin) -> dict[str, list[Any]]:
     log = client.get(f"{hooks}/{endpoint['id']}/deliveries", headers=admin).get_json()
     deliveries = [d["id"] for d in log["items"]]
     assert deliveries
+    # Registration: a meeting still to come that takes registrations, a workshop that needs one, and two
+    # people holding its seat and its waitlist.
+    future = "fuzz-2030"
+    meeting = {
+        "slug": future,
+        "name": "Fuzz Meeting",
+        "timezone": "Asia/Tokyo",
+        "start_date": "2030-10-18",
+        "end_date": "2030-10-18",
+        "status": "published",
+        "registration": {"waitlist_mode": "offer"},
+    }
+    assert client.post("/api/v1/conferences", json=meeting, headers=admin).status_code == 201
+    base = f"/api/v1/conferences/{future}"
+    workshop = {
+        "code": "W1",
+        "title": "Workshop",
+        "status": "confirmed",
+        "starts_at": "2030-10-18T10:00",
+        "ends_at": "2030-10-18T11:00",
+        "registration_required": True,
+        "capacity": 1,
+    }
+    workshop = client.post(f"{base}/sessions", json=workshop, headers=admin).get_json()
+    registrations = [
+        client.post(
+            f"{base}/registrations",
+            json={
+                "given_name": "Fuzz",
+                "family_name": f"Person{i}",
+                "email": f"fuzz{i}@example.org",
+                "session_ids": [workshop["id"]],
+            },
+        ).get_json()
+        for i in range(2)
+    ]
+    assert all("token" in r for r in registrations), registrations
     return {
-        "slug": [slug],
+        "slug": [slug, future],
         "room_id": [r["id"] for r in conference["rooms"]],
         "track_id": [t["id"] for t in conference["tracks"]],
         "booth_id": [b["id"] for b in conference["booths"]],
-        "session_id": [s["id"] for s in sessions] + symposia * 3,  # satellite symposia have their own paths
+        "session_id": [s["id"] for s in sessions] + symposia * 3 + [workshop["id"]] * 10,  # satellite symposia have their own paths
         "code": [s["code"] for s in sessions if s["code"]],
         "person_id": [p["id"] for p in people],
         "person_slug": [p["slug"] for p in people],
         "organization_id": [o["id"] for o in organizations],
-        "token": [live["token"], revoked["token"]],
+        "token": [live["token"], revoked["token"], *(r["token"] for r in registrations)],
+        "registration_id": [r["id"] for r in registrations],
         "endpoint_id": [endpoint["id"]],
         "delivery_id": deliveries,
     }
