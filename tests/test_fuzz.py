@@ -146,7 +146,9 @@ def known(client, seeded, admin) -> dict[str, list[Any]]:
         "room_id": [r["id"] for r in conference["rooms"]],
         "track_id": [t["id"] for t in conference["tracks"]],
         "booth_id": [b["id"] for b in conference["booths"]],
-        "session_id": [s["id"] for s in sessions] + symposia * 3 + [workshop["id"]] * 10,  # satellite symposia have their own paths
+        "session_id": [s["id"] for s in sessions]
+        + symposia * 3
+        + [workshop["id"]] * 10,  # satellite symposia have their own paths
         "code": [s["code"] for s in sessions if s["code"]],
         "person_id": [p["id"] for p in people],
         "person_slug": [p["slug"] for p in people],
