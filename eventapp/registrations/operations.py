@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eventapp.auth.secrets import hash_secret
 from eventapp.conferences.models import Conference
@@ -96,7 +96,7 @@ def apply_settings(db: Session, conference: Conference, data: dict[str, Any] | N
 
 def settings_of(db: Session, conference: Conference) -> RegistrationSettings:
     """The conference's registration settings; 404 for a conference that takes no registrations."""
-    settings = db.get(RegistrationSettings, conference.id)
+    settings = conference.registration
     if settings is None:
         raise NotFound(f"Conference {conference.slug!r} takes no registrations.", "slug", location="path")
     return settings
@@ -291,12 +291,8 @@ def take_seat(
     settings: RegistrationSettings,
 ) -> Seat:
     """A seat for the registration: confirmed if one is free, else on the waitlist; pending before approval."""
-    existing = db.scalar(
-        select(Seat).where(
-            Seat.registration_id == registration.id,
-            Seat.session_id == program_session.id,
-            Seat.active.is_(True),
-        )
+    existing = next(
+        (s for s in registration.seats if s.session_id == program_session.id and s.active), None
     )
     if existing is not None:
         raise Conflict(
@@ -338,9 +334,15 @@ def take_seat(
 
 
 def _place(db: Session, seat: Seat, program_session: ProgramSession) -> None:
-    ensure_counter(db, program_session)
-    expire_offers(db, program_session.id)
-    if _hold(db, program_session.id):
+    # The common case costs one statement: a free seat held. Only when none is (or the counter is not made
+    # yet) is the counter brought up to the session's capacity and are expired offers given back, then tried
+    # again.
+    held = _hold(db, program_session.id)
+    if not held:
+        ensure_counter(db, program_session)
+        expire_offers(db, program_session.id)
+        held = _hold(db, program_session.id)
+    if held:
         seat.status = SeatStatus.CONFIRMED
     else:
         seat.status = SeatStatus.WAITLISTED
@@ -586,9 +588,18 @@ def update_details(db: Session, registration: Registration, data: dict[str, Any]
     db.flush()
 
 
-def find_registration(db: Session, token: str) -> Registration | None:
-    """The registration behind token; by the token's hash, as agendas are found."""
-    return db.scalar(select(Registration).where(Registration.token_hash == hash_secret(token)))
+def find_registration(db: Session, token: str, *, lock: bool = False) -> Registration | None:
+    """The registration behind token, by the token's hash as agendas are found, with its conference and
+    settings; lock: its row locked until the transaction ends (PostgreSQL), so that one registration has one
+    writer at a time (its overlap rule reads its own seats)."""
+    stmt = (
+        select(Registration)
+        .where(Registration.token_hash == hash_secret(token))
+        .options(joinedload(Registration.conference).joinedload(Conference.registration))
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Registration)
+    return db.scalar(stmt)
 
 
 def active_seat(registration: Registration, session_id: int) -> Seat:

@@ -109,14 +109,11 @@ def _registration_of(conference: Conference, registration_id: int) -> Registrati
 
 def _by_token(token: str, *, for_write: bool = True) -> Registration:
     db = get_session()
-    registration = ops.find_registration(db, token)
+    registration = ops.find_registration(db, token, lock=for_write)
     if registration is None:
         raise NotFound("No registration with that token.", "token", location="path")
     if registration.erased_at is not None or registration.conference.status != ConferenceStatus.PUBLISHED:
         raise Gone("This registration was erased.", "token", location="path")
-    if for_write:
-        # One writer a registration at a time (PostgreSQL): its overlap rule reads its own seats.
-        db.execute(select(Registration.id).where(Registration.id == registration.id).with_for_update())
     return registration
 
 
