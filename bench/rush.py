@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import BIN, Server, flask  # noqa: E402
+from bench.run import Server, flask  # noqa: E402
 
 ATTENDEES = 2000
 SESSIONS = 20
@@ -239,7 +239,11 @@ def pgbench(url: str, duration: int) -> float:
 
 def report(result: dict, confirmed: list[int], consistent: bool, floor: float) -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
     ok = lambda good: "yes" if good else "**no**"  # noqa: E731
@@ -272,7 +276,9 @@ def report(result: dict, confirmed: list[int], consistent: bool, floor: float) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/rush")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--queue", default="redis://127.0.0.1:6379/11", help="the app's QUEUE_URL")
@@ -306,7 +312,11 @@ def main() -> None:
         text = path.read_text()
         start, end = "<!-- rush:start -->", "<!-- rush:end -->"
         block = f"{start}\n{table}\n{end}"
-        text = re.sub(f"{start}.*?{end}", block, text, flags=re.S) if start in text else text + "\n" + block + "\n"
+        text = (
+            re.sub(f"{start}.*?{end}", block, text, flags=re.S)
+            if start in text
+            else text + "\n" + block + "\n"
+        )
         path.write_text(text)
 
 

@@ -380,3 +380,31 @@ def test_a_body_that_is_not_json_is_400_as_documented(client, admin, seeded):
         "post"
     ]
     assert {"400", "413", "422", "429"} <= set(operation["responses"])
+
+
+# Registration
+
+
+def test_registration_is_limited_per_address(limited, client, admin):
+    meeting = {
+        "slug": "limits-2030",
+        "name": "Limits",
+        "timezone": "Asia/Tokyo",
+        "start_date": "2030-10-18",
+        "end_date": "2030-10-18",
+        "status": "published",
+        "registration": {},
+    }
+    assert client.post("/api/v1/conferences", json=meeting, headers=admin).status_code == 201
+    limited_client = limited(REGISTRATION_CREATION_LIMIT="3 per hour").test_client()
+    path = "/api/v1/conferences/limits-2030/registrations"
+
+    def body(n):
+        return {"given_name": "A", "family_name": "B", "email": f"l{n}@example.org"}
+
+    for n in range(3):
+        assert limited_client.post(path, json=body(n), environ_base=ALICE).status_code == 201
+    before = row_counts(client.application)
+    assert_429(limited_client.post(path, json=body(9), environ_base=ALICE), "registrations", 3600)
+    assert row_counts(client.application) == before
+    assert limited_client.post(path, json=body(9), environ_base=BOB).status_code == 201

@@ -417,6 +417,20 @@ def test_calendar_shows_seat_states_and_cancels_with_higher_sequence(client, mak
     assert int(events["Workshop A"]["SEQUENCE"]) > before
 
 
+def test_a_cancelled_session_stays_in_the_calendar_as_cancelled(client, admin, make_conference, make_session):
+    make_conference()
+    a = make_session("A", "10:00", "11:00", capacity=3)
+    reg = register(client, 1, [a]).get_json()
+    path = f"/api/v1/registrations/{reg['token']}.ics"
+    before = _events(client.get(path).get_data(as_text=True))["Workshop A"]
+    assert (
+        client.patch(f"{BASE}/sessions/{a}", json={"status": "cancelled"}, headers=admin).status_code == 200
+    )
+    after = _events(client.get(path).get_data(as_text=True))["Cancelled: Workshop A"]
+    assert before["STATUS"] == "CONFIRMED" and after["STATUS"] == "CANCELLED"
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+
+
 def _events(calendar: str) -> dict[str, dict[str, str]]:
     from icalendar import Calendar
 

@@ -291,9 +291,7 @@ def take_seat(
     settings: RegistrationSettings,
 ) -> Seat:
     """A seat for the registration: confirmed if one is free, else on the waitlist; pending before approval."""
-    existing = next(
-        (s for s in registration.seats if s.session_id == program_session.id and s.active), None
-    )
+    existing = next((s for s in registration.seats if s.session_id == program_session.id and s.active), None)
     if existing is not None:
         raise Conflict(
             f"This registration holds a seat in session {program_session.id} already ({existing.status}).",
