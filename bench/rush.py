@@ -6,7 +6,7 @@
 
 It empties and migrates the database, starts `gunicorn -c gunicorn.conf.py` with 2 sync workers on
 127.0.0.1 (rate limits off), makes the meeting through the API (registration open, waitlist auto, 20
-sessions that do not overlap, 100 seats each), then 64 concurrent clients (keep-alive connections) each take
+sessions that do not overlap, 100 seats each), then 64 concurrent clients each take
 attendees from one queue: an attendee registers for the meeting (POST .../registrations), then takes a seat
 in each of 3 sessions chosen at random (POST /api/v1/registrations/<token>/sessions). It reports seat
 registrations per second (the seat POSTs over the wall time of the whole rush), the median and p99 latency
@@ -75,7 +75,7 @@ def reset(url: str) -> None:
 
 
 class Client:
-    """One keep-alive HTTP connection."""
+    """One client's HTTP connection (reopened when a sync worker closes it)."""
 
     def __init__(self, base: str):
         parts = urlsplit(base)

@@ -118,7 +118,8 @@ def _set_participants(program_session: ProgramSession, participants: list[dict[s
         program_session.participants = keep
 
 
-def _describe(program_session: ProgramSession, zone) -> dict[str, Any]:
+def describe_session(program_session: ProgramSession, zone) -> dict[str, Any]:
+    """The session another is in the way of, as a conflict's details name it."""
     return {
         "id": program_session.id,
         "code": program_session.code,
@@ -179,7 +180,7 @@ def _check_conflicts(
         raise SchedulingConflict(
             message,
             details=[
-                {"location": "json", "field": field, "message": m, "session": _describe(clash, zone)}
+                {"location": "json", "field": field, "message": m, "session": describe_session(clash, zone)}
                 for field, m, clash in clashes
             ],
         )

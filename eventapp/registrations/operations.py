@@ -31,6 +31,7 @@ from eventapp.enums import ConferenceStatus, SessionStatus
 from eventapp.errors import Conflict, DomainError, NotFound
 from eventapp.operations import in_zone
 from eventapp.program.models import ProgramSession
+from eventapp.program.operations import describe_session
 from eventapp.program.schemas import effective_capacity
 from eventapp.registrations import notify
 from eventapp.registrations.models import (
@@ -224,17 +225,6 @@ def _set_status(seat: Seat, status: SeatStatus, reason: str | None = None) -> No
     seat.revision = (seat.revision or 0) + 1
 
 
-def _describe(program_session: ProgramSession) -> dict[str, Any]:
-    zone = program_session.conference.zone
-    return {
-        "id": program_session.id,
-        "code": program_session.code,
-        "title": program_session.title,
-        "starts_at": program_session.starts_at.astimezone(zone).isoformat(),
-        "ends_at": program_session.ends_at.astimezone(zone).isoformat(),
-    }
-
-
 def overlapping_seat(
     db: Session, registration: Registration, program_session: ProgramSession, statuses=(SeatStatus.CONFIRMED,)
 ) -> ProgramSession | None:
@@ -311,7 +301,7 @@ def take_seat(
                         "location": "json",
                         "field": "session_id",
                         "message": f"Overlaps session {other.id} ({other.title!r}).",
-                        "session": _describe(other),
+                        "session": describe_session(other, other.conference.zone),
                     }
                 ],
             )

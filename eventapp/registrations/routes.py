@@ -273,30 +273,34 @@ class RegistrationSeat(MethodView):
         db.commit()
 
 
-@blp.route("/registrations/<token>/sessions/<int:session_id>/accept")
-class AcceptOffer(MethodView):
+def _offer_answer(accept: bool):
+    """The view that accepts or declines an offer."""
+
     @write()
     @blp.response(200, RegistrationSchema)
     @blp.doc(**IDEMPOTENCY)
     @document_errors(404, 409, 410, 422)
     def post(self, token, session_id):
-        """Accept the seat offered to you: confirmed. 409 once the offer has expired."""
         registration = _by_token(token)
-        ops.answer_offer(get_session(), ops.active_seat(registration, session_id), accept=True)
+        ops.answer_offer(get_session(), ops.active_seat(registration, session_id), accept=accept)
         return _answer(registration)
+
+    post.__doc__ = (
+        "Accept the seat offered to you: confirmed. 409 once the offer has expired."
+        if accept
+        else "Decline the seat offered to you: it goes to the next person. 409 once the offer has expired."
+    )
+    return post
+
+
+@blp.route("/registrations/<token>/sessions/<int:session_id>/accept")
+class AcceptOffer(MethodView):
+    post = _offer_answer(accept=True)
 
 
 @blp.route("/registrations/<token>/sessions/<int:session_id>/decline")
 class DeclineOffer(MethodView):
-    @write()
-    @blp.response(200, RegistrationSchema)
-    @blp.doc(**IDEMPOTENCY)
-    @document_errors(404, 409, 410, 422)
-    def post(self, token, session_id):
-        """Decline the seat offered to you: it goes to the next person."""
-        registration = _by_token(token)
-        ops.answer_offer(get_session(), ops.active_seat(registration, session_id), accept=False)
-        return _answer(registration)
+    post = _offer_answer(accept=False)
 
 
 @blp.route("/registrations/<token>.ics")
