@@ -390,8 +390,11 @@ def test_checkin_tokens_check_in_and_nothing_else(client, admin, runner, make_co
     assert again.status_code == 200 and again.get_json() == first.get_json()
     attendance = client.get(f"{BASE}/sessions/{s}/attendance", headers=admin).get_json()
     assert attendance == {"session_id": s, "checked_in": 1, "registered": 1}
-    # A check-in token writes nothing else and reads no lists.
-    assert client.get(f"{BASE}/registrations", headers=desk).status_code == 403
+    # A check-in token reads names (and no address), and writes nothing else.
+    names = client.get(f"{BASE}/registrations", headers=desk).get_json()["items"]
+    assert names[0]["given_name"] == "Given1" and "email" not in names[0] and "seats" not in names[0]
+    assert client.get(f"{BASE}/registrations.csv", headers=desk).status_code == 403
+    assert client.get(f"{BASE}/sessions/{s}/registrations", headers=desk).status_code == 403
     assert client.patch(f"{BASE}/sessions/{s}", json={"title": "x"}, headers=desk).status_code == 403
     assert (
         client.post("/api/v1/people", json={"given_name": "a", "family_name": "b"}, headers=desk).status_code

@@ -11,7 +11,12 @@ from flask import Response
 from flask.views import MethodView
 from sqlalchemy import select
 
-from eventapp.auth.access import conference_for_read, conference_for_write, require_any_token
+from eventapp.auth.access import (
+    conference_for_read,
+    conference_for_write,
+    current_token,
+    require_any_token,
+)
 from eventapp.auth.models import ApiToken
 from eventapp.conferences.models import Conference
 from eventapp.conferences.operations import get_by_slug
@@ -89,6 +94,23 @@ def _checkin_conference(slug: str) -> tuple[Conference, ApiToken]:
     if token.role != TokenRole.ADMIN and token.conference_id != conference.id:
         raise Forbidden(f"This token may not check people in at conference {slug!r}.")
     return conference, token
+
+
+# What a check-in token reads of a registration: who the person is, and whether they may come in.
+NAMES = ("id", "given_name", "family_name", "conference", "status", "checked_in", "erased")
+
+
+def _reader(slug: str) -> tuple[Conference, bool]:
+    """The conference for a read of its registrations, and whether the token may read names only (check-in)."""
+    token = current_token()
+    if token is not None and token.role == TokenRole.CHECKIN:
+        conference, _token = _checkin_conference(slug)
+        return conference, True
+    return conference_for_write(slug), False
+
+
+def _shown(view: dict[str, Any], names_only: bool) -> dict[str, Any]:
+    return {k: v for k, v in view.items() if k in NAMES} if names_only else view
 
 
 def _session_of(conference: Conference, session_id: int) -> ProgramSession:
@@ -178,12 +200,12 @@ class Registrations(MethodView):
     @document_errors(401, 403, 404)
     def get(self, args, slug):
         """The conference's registrations (organizers), searched by name, address or organization (q),
-        filtered by status and session."""
-        conference = conference_for_write(slug)
+        filtered by status and session. A check-in token reads names and statuses only."""
+        conference, names_only = _reader(slug)
         db = get_session()
         page = paginate(registrations_of(conference, args), args)
         present = checked_in_ids(db, conference.id)
-        page["items"] = [organizer_view(db, r, present) for r in page["items"]]
+        page["items"] = [_shown(organizer_view(db, r, present), names_only) for r in page["items"]]
         return page
 
 
@@ -327,10 +349,10 @@ class OrganizerRegistration(MethodView):
     @document_errors(304, 401, 403, 404)
     def get(self, slug, registration_id):
         """One registration (organizers), with its ETag."""
-        conference = conference_for_write(slug)
+        conference, names_only = _reader(slug)
         db = get_session()
         registration = _registration_of(conference, registration_id)
-        view = organizer_view(db, registration, checked_in_ids(db, conference.id))
+        view = _shown(organizer_view(db, registration, checked_in_ids(db, conference.id)), names_only)
         return respond_with_etag(OrganizerRegistrationSchema(), view)
 
     @write(auth=_organizer)
