@@ -556,3 +556,23 @@ def test_seed_json_schema_knows_the_settings():
         "requires_approval",
     ):
         assert name in text_of
+
+
+def test_idempotent_erase_and_checkin_answer_again(client, admin, app, runner, make_conference, make_session):
+    make_conference()
+    s = make_session("W1", capacity=5)
+    reg = register(client, 1, [s]).get_json()
+    key = {"Idempotency-Key": "erase-1", **admin}
+    first = client.post(f"{BASE}/registrations/{reg['id']}/erase", headers=key)
+    again = client.post(f"{BASE}/registrations/{reg['id']}/erase", headers=key)
+    assert first.status_code == again.status_code == 204 and again.data == b""
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = register(client, 2, [s]).get_json()
+    body = {"registration_id": other["id"], "nonce": "n-1"}
+    key = {"Idempotency-Key": "scan-1", **admin}
+    assert client.post(f"{BASE}/checkins", json=body, headers=key).status_code == 200
+    assert client.post(f"{BASE}/checkins", json=body, headers=key).status_code == 200
+    with get_engine(app).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM checkins")).scalar_one() == 1
+    blank = client.post(f"{BASE}/checkins", json=body, headers={"Idempotency-Key": " ", **admin})
+    assert blank.status_code == 422 and blank.get_json()["errors"][0]["location"] == "header"

@@ -94,7 +94,7 @@ def _claim(key: str, scope: str, fingerprint: str):
             error.headers = {"Retry-After": "1"}
             raise error
         return Response(
-            json.dumps(found.body, ensure_ascii=False),
+            json.dumps(found.body, ensure_ascii=False) if found.body is not None else None,
             status=found.status,
             headers={**(found.headers or {}), "Idempotent-Replayed": "true"},
             mimetype="application/json",
