@@ -181,6 +181,15 @@ def test_an_expired_offer_moves_on_by_the_cli_and_on_reads(
     assert client.get(f"{BASE}/sessions/{s}/availability").get_json()["offered"] == 1
     assert seat(mine(client, regs[3]["token"]), s)["status"] == "offered"
     assert counter_matches_rows(app, s) == (1, 1)
+    # And once more, found by a read of the session itself: nobody is left waiting, so the seat is free.
+    with get_engine(app).begin() as connection:
+        connection.execute(
+            text("UPDATE seats SET offer_expires_at = :t WHERE status = 'offered'"),
+            {"t": past.replace(tzinfo=None) if connection.dialect.name == "sqlite" else past},
+        )
+    assert client.get(f"{BASE}/sessions/{s}").get_json()["seats_left"] == 1
+    assert seat_status(client, regs[3]["token"], s) == ("cancelled", "expired")
+    assert counter_matches_rows(app, s) == (0, 0)
 
 
 def seat_status(client, token: str, session_id: int) -> tuple[str, str | None]:

@@ -20,7 +20,7 @@ from eventapp.program.models import ProgramSession
 from eventapp.program.operations import check_filter_references, delete_session, save_session
 from eventapp.program.queries import SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
-from eventapp.registrations.operations import session_saved
+from eventapp.registrations.operations import session_saved, touch
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
 from eventapp.views import (
@@ -132,9 +132,11 @@ class SessionItem(ResourceView):
     @blp.doc(**READ_AUTH)
     def get(self, slug, session_id):
         """One session, with its ETag."""
-        return respond_with_etag(
-            ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True)
-        )
+        program_session = _find(conference_for_read(slug), session_id, None, for_read=True)
+        if program_session.registration_required:
+            # Offers past their expiry give their seats on before seats_left is shown.
+            touch(get_session(), [program_session.id])
+        return respond_with_etag(ProgramSessionSchema(), program_session)
 
     @blp.arguments(ProgramSessionSchema(partial=True))
     @blp.response(200, ProgramSessionSchema)
