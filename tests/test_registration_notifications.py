@@ -115,3 +115,11 @@ def test_confirmation_invite_and_cancel_reach_the_attendee(notifying):
         assert client.post(f"{BASE}/checkins", json=checkin, headers=desk).status_code == 200
         _work(runner)
         assert "checkin.created" in [hooks.verify(b, h)["type"] for h, b in receiver.requests]
+
+        # Erasure deletes the emails' rows too: they held the address and the link.
+        assert client.delete(f"/api/v1/registrations/{registration['token']}?erase=true").status_code == 204
+        with get_engine(notify_app).connect() as connection:
+            left = connection.execute(
+                text("SELECT count(*) FROM outbox_deliveries WHERE recipient = :r"), {"r": ATTENDEE}
+            ).scalar_one()
+        assert left == 0

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from eventapp.enums import DeliveryChannel, DeliveryState, EventType
+from eventapp.enums import DeliveryChannel, EventType
 from eventapp.notifications import events
 from eventapp.notifications.invites import Method, base_url, invite
 from eventapp.notifications.messages import Mail, renders, session_title, when, words
@@ -141,11 +141,10 @@ def checked_in(db: Session, checkin: Checkin) -> None:
 
 
 def forget(db: Session, registration: Registration) -> None:
-    """Drop the emails not yet sent to an erased registration: they hold its address (and its link)."""
+    """Drop the emails of an erased registration, sent or not: their rows hold its address (and its link)."""
     db.execute(
         delete(OutboxDelivery).where(
             OutboxDelivery.channel == DeliveryChannel.EMAIL,
-            OutboxDelivery.state == DeliveryState.PENDING,
             OutboxDelivery.recipient.is_not(None),
             OutboxDelivery.kind.in_(
                 ["registration-confirmation", "seat-confirmed", "seat-offered", "seat-cancelled"]
