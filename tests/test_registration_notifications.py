@@ -6,6 +6,7 @@ from __future__ import annotations
 import icalendar
 import pytest
 from helpers import calendar_part, issue_token, make_app, smtp_server, webhook_receiver
+from sqlalchemy import text as sql
 from standardwebhooks import Webhook
 
 from eventapp.db import get_engine
@@ -120,6 +121,6 @@ def test_confirmation_invite_and_cancel_reach_the_attendee(notifying):
         assert client.delete(f"/api/v1/registrations/{registration['token']}?erase=true").status_code == 204
         with get_engine(notify_app).connect() as connection:
             left = connection.execute(
-                text("SELECT count(*) FROM outbox_deliveries WHERE recipient = :r"), {"r": ATTENDEE}
+                sql("SELECT count(*) FROM outbox_deliveries WHERE recipient = :r"), {"r": ATTENDEE}
             ).scalar_one()
         assert left == 0
