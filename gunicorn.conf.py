@@ -11,7 +11,10 @@ import os
 bind = os.environ.get("BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}")
 # Sync workers: requests are short (a version check and cached bytes); two per core keeps the CPUs busy.
 workers = int(os.environ.get("WORKERS", multiprocessing.cpu_count() * 2))
-worker_class = "sync"
+worker_class = os.environ.get("WORKER_CLASS", "sync")
+# With WORKER_CLASS=gthread, each worker serves this many requests at once (one waits on the database while
+# another runs); sync workers ignore it.
+threads = int(os.environ.get("THREADS", 1))
 timeout = int(os.environ.get("WORKER_TIMEOUT", 60))  # a cold render of a 5,000-session feed takes ~3 s
 graceful_timeout = 30
 keepalive = 5

@@ -237,7 +237,7 @@ def pgbench(url: str, duration: int) -> float:
     return float(match.group(1))
 
 
-def report(result: dict, confirmed: list[int], consistent: bool, floor: float) -> str:
+def report(result: dict, confirmed: list[int], consistent: bool, floor: float, threads: int) -> str:
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -250,8 +250,9 @@ def report(result: dict, confirmed: list[int], consistent: bool, floor: float) -
     exact = all(n == SEATS for n in confirmed)
     lines = [
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, PostgreSQL, gunicorn with 2 "
-        f"sync workers, {CLIENTS} concurrent clients with keep-alive, all on 127.0.0.1 (the clients share the "
-        "machine with the server and the database).",
+        + ("sync workers" if threads == 1 else f"gthread workers of {threads} threads")
+        + f", {CLIENTS} concurrent clients, all on 127.0.0.1 (the clients share the machine with the server "
+        "and the database).",
         "",
         "| figure | measured | target | met |",
         "|---|---:|---:|---|",
@@ -282,6 +283,9 @@ def main() -> None:
     parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/rush")
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--queue", default="redis://127.0.0.1:6379/11", help="the app's QUEUE_URL")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads of each of the 2 workers (gthread workers when > 1)"
+    )
     parser.add_argument("--write", help="Put the table into this Markdown file between the rush markers")
     args = parser.parse_args()
 
@@ -292,6 +296,8 @@ def main() -> None:
         "REDIS_URL": "",
         # The job queue in Redis, as on several servers: each confirmed seat enqueues its invitation.
         "QUEUE_URL": args.queue,
+        "WORKER_CLASS": "gthread" if args.threads > 1 else "sync",
+        "THREADS": str(args.threads),
     }
     reset(args.database)
     flask(env, "db", "upgrade")
@@ -305,12 +311,13 @@ def main() -> None:
     finally:
         server.stop()
     floor = pgbench(args.database, args.pgbench_seconds)
-    table = report(result, confirmed, consistent, floor)
+    table = report(result, confirmed, consistent, floor, args.threads)
     print(table)
     if args.write:
         path = Path(args.write)
         text = path.read_text()
-        start, end = "<!-- rush:start -->", "<!-- rush:end -->"
+        marker = "rush" if args.threads == 1 else f"rush-threads-{args.threads}"
+        start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
         block = f"{start}\n{table}\n{end}"
         text = (
             re.sub(f"{start}.*?{end}", block, text, flags=re.S)
