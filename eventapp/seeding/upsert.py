@@ -16,7 +16,7 @@ from eventapp.errors import DomainError
 from eventapp.people.models import Organization, Person
 from eventapp.people.operations import save_organization, save_person
 from eventapp.program.models import ProgramSession
-from eventapp.program.operations import save_session
+from eventapp.program.operations import save_sessions
 from eventapp.seeding.problems import DocumentPath, Problem
 from eventapp.seeding.refusals import in_file_terms
 
@@ -133,6 +133,38 @@ class Upserter:
                 written[item[key]] = obj
         return written
 
+    def _sessions(
+        self,
+        conference: Conference,
+        stored: dict[Any, ProgramSession],
+        values_of: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> None:
+        """Upsert every session that passed the checks as one batch of the operations: the rules read what they
+        need for all of them at once, and the rows are flushed together."""
+        places, batch, before = [], [], []
+        for i, item in enumerate(self.data["sessions"]):
+            if item is None:
+                continue
+            try:
+                values = values_of(item)
+            except _Unresolved:
+                continue
+            existing = stored.get(item["code"])
+            places.append((i, item, values))
+            batch.append((values, existing))
+            before.append(existing.updated_at if existing is not None else None)
+        results = save_sessions(self.db, conference, batch, check_conflicts=self.check_conflicts)
+        for (i, item, values), (_, existing), was, result in zip(places, batch, before, results, strict=True):
+            self.tick()
+            if isinstance(result, DomainError):
+                self.problems += in_file_terms(self.db, result, ("sessions", i), item, values)
+            elif existing is None:
+                self.report.created["sessions"] += 1
+            elif result.updated_at != was:
+                self.report.changed["sessions"] += 1
+            else:
+                self.report.unchanged["sessions"] += 1
+
     def run(self) -> Report:
         """Upsert the conference, then everything in it, in the order references need."""
         db, data = self.db, self.data
@@ -202,9 +234,8 @@ class Upserter:
                 ],
             }
 
-        self._section(
-            "sessions",
-            "code",
+        self._sessions(
+            conference,
             self._existing(
                 ProgramSession,
                 "code",
@@ -213,8 +244,5 @@ class Upserter:
                 conference_id=conference.id,
             ),
             session_values,
-            lambda values, obj: save_session(
-                db, conference, values, obj, check_conflicts=self.check_conflicts
-            ),
         )
         return self.report
