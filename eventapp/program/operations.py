@@ -87,12 +87,15 @@ def _refuse(problems: list[tuple[str, str]]) -> None:
         )
 
 
-def _preload(db: Session, model: type, ids: Iterable[int | None]) -> None:
+def _preload(db: Session, model: type, ids: Iterable[int | None]) -> list[Any]:
     """Read the rows of model with these ids that the session does not hold yet, in a few queries, so that the
-    rules' db.get() of each finds them in the identity map."""
+    rules' db.get() of each finds them in the identity map (which holds them only while they are referenced:
+    the caller keeps the list until the batch is written)."""
     missing = {i for i in ids if i is not None and db.identity_map.get(identity_key(model, i)) is None}
+    found: list[Any] = []
     for chunk in _chunks(sorted(missing)):
-        db.scalars(select(model).where(model.id.in_(chunk))).all()
+        found += db.scalars(select(model).where(model.id.in_(chunk))).all()
+    return found
 
 
 def _check_references(db: Session, conference: Conference, data: dict[str, Any]) -> None:
@@ -339,12 +342,15 @@ def save_sessions(
     items = [p for p in prepared if not isinstance(p, DomainError)]
     with db.no_autoflush:
         # What the rules will ask of each session, read for all of them.
-        _preload(db, Room, (p["data"].get("room_id") for p in items))
-        _preload(db, Track, (p["data"].get("track_id") for p in items))
-        _preload(db, Organization, (p["data"].get("sponsor_id") for p in items))
+        held = [  # referenced until the batch is written, so that the identity map keeps them
+            *_preload(db, Room, (p["data"].get("room_id") for p in items)),
+            *_preload(db, Track, (p["data"].get("track_id") for p in items)),
+            *_preload(db, Organization, (p["data"].get("sponsor_id") for p in items)),
+        ]
         wanted = {q["person_id"] for p in items for q in p["participants"] or ()}
+        wanted -= {i for i in wanted if db.identity_map.get(identity_key(Person, i)) is not None}
         for chunk in _chunks(sorted(wanted)):
-            db.execute(_PEOPLE_FOUND, {"person_ids": chunk}).all()
+            held += db.scalars(_PEOPLE_FOUND, {"person_ids": chunk}).all()
         codes = {p["data"]["code"] for p in items if p["data"].get("code") is not None}
         taken: dict[str, int | ProgramSession] = {}
         if conference.id is not None:
@@ -383,6 +389,7 @@ def save_sessions(
                 bookings.add(program_session.id, _stored(program_session), stored_people, program_session)
             results.append(exc)
     db.flush()
+    del held
     return results
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import marshmallow as ma
 from sqlalchemy import Select, select
 
 from eventapp.auth.access import (
@@ -18,7 +20,7 @@ from eventapp.enums import SessionKind, SessionStatus
 from eventapp.errors import NotFound
 from eventapp.program.models import ProgramSession
 from eventapp.program.operations import check_filter_references, delete_session, save_session
-from eventapp.program.queries import SESSION_LOADS, sessions_of
+from eventapp.program.queries import PAGE_LOADS, SESSION_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
@@ -44,11 +46,18 @@ blp.before_request(require_token_for_writes)
 SATELLITE = SessionKind.SATELLITE_SYMPOSIUM
 
 
+@functools.cache
+def _dumper(schema: type[ma.Schema]) -> ma.Schema:
+    """One instance of a schema for every answer: an instance builds its fields (and its nested schemas) anew,
+    which was a good part of a write's time."""
+    return schema()
+
+
 def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
     check_filter_references(get_session(), conference, args)
     if kind is not None:
         args = {**args, "kind": kind}
-    return sessions_of(conference, args, include_drafts=sees_drafts(conference))
+    return sessions_of(conference, args, include_drafts=sees_drafts(conference), loads=PAGE_LOADS)
 
 
 def _find(conference: Conference, session_id: int, kind: str | None, *, for_read: bool) -> ProgramSession:
@@ -66,9 +75,14 @@ def _find(conference: Conference, session_id: int, kind: str | None, *, for_read
 
 
 def _reloaded(session_id: int) -> ProgramSession:
-    db = get_session()
-    db.expire_all()
-    return db.scalar(select(ProgramSession).where(ProgramSession.id == session_id).options(*SESSION_LOADS))
+    """The written session as a GET reads it: its row and its people read again (what the database set, the
+    participants in their order), the rest of the transaction's objects left as they are."""
+    return get_session().scalar(
+        select(ProgramSession)
+        .where(ProgramSession.id == session_id)
+        .options(*PAGE_LOADS)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
@@ -76,28 +90,28 @@ def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
     if kind is not None:
         data["kind"] = kind
     program_session = save_session(get_session(), conference, data)
-    return commit_and_respond_created(schema(), _reloaded(program_session.id), program_session.id)
+    return commit_and_respond_created(_dumper(schema), _reloaded(program_session.id), program_session.id)
 
 
 def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
     conference = conference_for_write(slug)
     program_session = _find(conference, session_id, kind, for_read=False)
-    check_if_match(schema(), program_session)
+    check_if_match(_dumper(schema), program_session)
     save_session(get_session(), conference, data, program_session)
-    return commit_and_respond(schema(), _reloaded(session_id))
+    return commit_and_respond(_dumper(schema), _reloaded(session_id))
 
 
 def _delete(slug: str, session_id: int, schema, kind: str | None) -> None:
     conference = conference_for_write(slug)
     program_session = _find(conference, session_id, kind, for_read=False)
-    check_if_match(schema(), program_session)
+    check_if_match(_dumper(schema), program_session)
     delete_session(get_session(), program_session)
     get_session().commit()
 
 
 @blp.route("/sessions")
 class Sessions(ResourceView):
-    @blp.arguments(SessionQueryArgs, location="query")
+    @blp.arguments(SessionQueryArgs(), location="query")
     @blp.response(200, page_of(ProgramSessionSchema))
     @document_errors(404)
     @blp.doc(**READ_AUTH)
@@ -108,7 +122,7 @@ class Sessions(ResourceView):
         """
         return paginate(_listing(conference_for_read(slug), args, None), args)
 
-    @blp.arguments(ProgramSessionSchema)
+    @blp.arguments(ProgramSessionSchema())
     @blp.response(201, ProgramSessionSchema)
     @blp.doc(**AUTH)
     @document_errors(401, 403, 404, 409)
@@ -131,7 +145,7 @@ class SessionItem(ResourceView):
     def get(self, slug, session_id):
         """One session, with its ETag."""
         return respond_with_etag(
-            ProgramSessionSchema(), _find(conference_for_read(slug), session_id, None, for_read=True)
+            _dumper(ProgramSessionSchema), _find(conference_for_read(slug), session_id, None, for_read=True)
         )
 
     @blp.arguments(ProgramSessionSchema(partial=True))
@@ -173,14 +187,16 @@ class SessionByCode(ResourceView):
         session_id = get_session().scalar(stmt)
         if session_id is None:
             raise NotFound(f"No session with code {code!r} in this conference.", "code", location="path")
-        answer = respond_with_etag(ProgramSessionSchema(), _find(conference, session_id, None, for_read=True))
+        answer = respond_with_etag(
+            _dumper(ProgramSessionSchema), _find(conference, session_id, None, for_read=True)
+        )
         location = public_url("sessions.SessionItem", slug=slug, session_id=session_id)
         return with_headers(answer, {"Content-Location": location})
 
 
 @blp.route("/satellite-symposia")
 class SatelliteSymposia(ResourceView):
-    @blp.arguments(SessionQueryArgs, location="query")
+    @blp.arguments(SessionQueryArgs(), location="query")
     @blp.response(200, page_of(SatelliteSymposiumSchema))
     @document_errors(404)
     @blp.doc(**READ_AUTH)
@@ -188,7 +204,7 @@ class SatelliteSymposia(ResourceView):
         """List the conference's satellite symposia, with their sponsors."""
         return paginate(_listing(conference_for_read(slug), args, SATELLITE), args)
 
-    @blp.arguments(SatelliteSymposiumSchema)
+    @blp.arguments(SatelliteSymposiumSchema())
     @blp.response(201, SatelliteSymposiumSchema)
     @blp.doc(**AUTH)
     @document_errors(401, 403, 404, 409)
@@ -205,7 +221,8 @@ class SatelliteSymposiumItem(ResourceView):
     def get(self, slug, session_id):
         """One satellite symposium."""
         return respond_with_etag(
-            SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True)
+            _dumper(SatelliteSymposiumSchema),
+            _find(conference_for_read(slug), session_id, SATELLITE, for_read=True),
         )
 
     @blp.arguments(SatelliteSymposiumSchema(partial=True))
