@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from eventapp.conferences.models import Conference, Room, Track
 from eventapp.conferences.operations import outside_window
+from eventapp.db import hold
 from eventapp.enums import SessionStatus
 from eventapp.errors import Conflict, DomainError, NotFound, SchedulingConflict
 from eventapp.operations import assign, get_referenced, in_zone
@@ -42,7 +43,12 @@ SCALARS = (
 # The statements of the rules below, built once with their parameters, each asked once for a whole batch of
 # writes (the API's batch is one session, a seed file's all its sessions): a query a session was most of
 # loading a 5,000-session seed file.
-_PEOPLE_FOUND = select(Person).where(Person.id.in_(bindparam("person_ids", expanding=True)))
+# With their organizations, which the answer shows.
+_PEOPLE_FOUND = (
+    select(Person)
+    .where(Person.id.in_(bindparam("person_ids", expanding=True)))
+    .options(joinedload(Person.organization))
+)
 _CONFIRMED_IN_WINDOW = (
     ProgramSession.conference_id == bindparam("conference_id"),
     ProgramSession.status == SessionStatus.CONFIRMED,
@@ -389,7 +395,7 @@ def save_sessions(
                 bookings.add(program_session.id, _stored(program_session), stored_people, program_session)
             results.append(exc)
     db.flush()
-    del held
+    hold(db, held)  # the answer that shows what was written reaches them again
     return results
 
 

@@ -15,12 +15,12 @@ from eventapp.auth.access import (
     sees_drafts,
 )
 from eventapp.conferences.models import Conference
-from eventapp.db import get_session
+from eventapp.db import get_session, hold
 from eventapp.enums import SessionKind, SessionStatus
 from eventapp.errors import NotFound
 from eventapp.program.models import ProgramSession
 from eventapp.program.operations import check_filter_references, delete_session, save_session
-from eventapp.program.queries import PAGE_LOADS, SESSION_LOADS, sessions_of
+from eventapp.program.queries import PAGE_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.schemas import page_of
 from eventapp.transactions import begin_write_transaction
@@ -54,6 +54,7 @@ def _dumper(schema: type[ma.Schema]) -> ma.Schema:
 
 
 def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
+    hold(get_session(), [conference])  # every listed session's times are shown in its zone
     check_filter_references(get_session(), conference, args)
     if kind is not None:
         args = {**args, "kind": kind}
@@ -62,7 +63,7 @@ def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> 
 
 def _find(conference: Conference, session_id: int, kind: str | None, *, for_read: bool) -> ProgramSession:
     program_session = get_session().scalar(
-        select(ProgramSession).where(ProgramSession.id == session_id).options(*SESSION_LOADS)
+        select(ProgramSession).where(ProgramSession.id == session_id).options(*PAGE_LOADS)
     )
     if (
         program_session is None
@@ -74,9 +75,20 @@ def _find(conference: Conference, session_id: int, kind: str | None, *, for_read
     return program_session
 
 
+def _written(program_session: ProgramSession, data: dict[str, Any]) -> ProgramSession:
+    """The written session as a GET reads it. The flush left its columns as the database holds them (every
+    default and SEQUENCE is set by the ORM, none by the database), and its participants in the order a GET
+    lists them (by their order, which is their place in the list, then by id) unless the request gave them an
+    order of its own: only then are they read again."""
+    if any("order" in participant for participant in data.get("participants") or ()):
+        return _reloaded(program_session.id)
+    # The references follow their ids when next read (from the session's identity map: the rules read them).
+    get_session().expire(program_session, ["room", "track", "sponsor"])
+    return program_session
+
+
 def _reloaded(session_id: int) -> ProgramSession:
-    """The written session as a GET reads it: its row and its people read again (what the database set, the
-    participants in their order), the rest of the transaction's objects left as they are."""
+    """The session and its people read again, the rest of the transaction's objects left as they are."""
     return get_session().scalar(
         select(ProgramSession)
         .where(ProgramSession.id == session_id)
@@ -90,7 +102,7 @@ def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
     if kind is not None:
         data["kind"] = kind
     program_session = save_session(get_session(), conference, data)
-    return commit_and_respond_created(_dumper(schema), _reloaded(program_session.id), program_session.id)
+    return commit_and_respond_created(_dumper(schema), _written(program_session, data), program_session.id)
 
 
 def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
@@ -98,7 +110,7 @@ def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str 
     program_session = _find(conference, session_id, kind, for_read=False)
     check_if_match(_dumper(schema), program_session)
     save_session(get_session(), conference, data, program_session)
-    return commit_and_respond(_dumper(schema), _reloaded(session_id))
+    return commit_and_respond(_dumper(schema), _written(program_session, data))
 
 
 def _delete(slug: str, session_id: int, schema, kind: str | None) -> None:
