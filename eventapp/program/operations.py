@@ -16,7 +16,7 @@ from eventapp.conferences.operations import outside_window
 from eventapp.db import hold
 from eventapp.enums import SessionStatus
 from eventapp.errors import Conflict, DomainError, NotFound, SchedulingConflict
-from eventapp.operations import assign, get_referenced, in_zone
+from eventapp.operations import assign, get_referenced, in_zone, preload
 from eventapp.people.models import Organization, Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.schemas import session_rule_violations
@@ -91,17 +91,6 @@ def _refuse(problems: list[tuple[str, str]]) -> None:
         raise DomainError(
             message, field, details=[{"location": None, "field": f, "message": m} for f, m in problems]
         )
-
-
-def _preload(db: Session, model: type, ids: Iterable[int | None]) -> list[Any]:
-    """Read the rows of model with these ids that the session does not hold yet, in a few queries, so that the
-    rules' db.get() of each finds them in the identity map (which holds them only while they are referenced:
-    the caller keeps the list until the batch is written)."""
-    missing = {i for i in ids if i is not None and db.identity_map.get(identity_key(model, i)) is None}
-    found: list[Any] = []
-    for chunk in _chunks(sorted(missing)):
-        found += db.scalars(select(model).where(model.id.in_(chunk))).all()
-    return found
 
 
 def _check_references(db: Session, conference: Conference, data: dict[str, Any]) -> None:
@@ -349,9 +338,9 @@ def save_sessions(
     with db.no_autoflush:
         # What the rules will ask of each session, read for all of them.
         held = [  # referenced until the batch is written, so that the identity map keeps them
-            *_preload(db, Room, (p["data"].get("room_id") for p in items)),
-            *_preload(db, Track, (p["data"].get("track_id") for p in items)),
-            *_preload(db, Organization, (p["data"].get("sponsor_id") for p in items)),
+            *preload(db, Room, (p["data"].get("room_id") for p in items)),
+            *preload(db, Track, (p["data"].get("track_id") for p in items)),
+            *preload(db, Organization, (p["data"].get("sponsor_id") for p in items)),
         ]
         wanted = {q["person_id"] for p in items for q in p["participants"] or ()}
         wanted -= {i for i in wanted if db.identity_map.get(identity_key(Person, i)) is not None}
