@@ -156,15 +156,8 @@ def paginate(stmt: Select, args: dict[str, Any]) -> dict[str, Any]:
     """One page of stmt's rows in the list envelope; the total counts every page."""
     db = get_session()
     page, page_size = args["page"], args["page_size"]
-    # The page and the total in one query (a window count is taken before LIMIT); a page past the end has no
-    # row to carry the total, so only then is it counted on its own.
-    rows = db.execute(
-        stmt.add_columns(func.count().over().label("total")).limit(page_size).offset((page - 1) * page_size)
-    ).all()
-    if rows:
-        items, total = [row[0] for row in rows], rows[0][-1]
-    else:
-        items, total = [], db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
     return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
