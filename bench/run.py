@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -338,8 +339,8 @@ def mark(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def report(all_results: list[dict], duration: float, connections: int, rounds: int) -> str:
-    cpu = next(
+def cpu_name() -> str:
+    return next(
         (
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -347,6 +348,10 @@ def report(all_results: list[dict], duration: float, connections: int, rounds: i
         ),
         platform.processor(),
     )
+
+
+def report(all_results: list[dict], duration: float, connections: int, rounds: int) -> str:
+    cpu = cpu_name()
     lines = [
         f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite, "
         f"gunicorn with 2 sync workers; load: {'wrk' if shutil.which('wrk') else 'Python client'}, "
@@ -460,6 +465,182 @@ def report(all_results: list[dict], duration: float, connections: int, rounds: i
     return "\n".join(lines) + "\n"
 
 
+# What the write-path issue asks: seed loads of the 5,000-session file, and API writes and a list read within
+# these multiples of the reference's insert and select.
+WRITE_TARGETS = {"seed_first_s": 6.0, "seed_reload_s": 3.0, "write_ratio": 3.0, "read_ratio": 3.0}
+WRITE_SIZE = 5000
+
+
+def reset_database(url: str) -> None:
+    """An empty database at url: the SQLite file is removed, a PostgreSQL database's public schema emptied
+    (give --pg-url a database of its own: everything in it is dropped)."""
+    if url.startswith("sqlite"):
+        Path(url.split("///", 1)[1]).unlink(missing_ok=True)
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def single_client(call, count: int) -> list[float]:
+    """Latencies in ms of count requests one after the other, each call() returning the request's seconds."""
+    return [call(i) * 1000 for i in range(count)]
+
+
+def bench_writes(label: str, url: str, work: Path, rounds: int, count: int) -> dict:
+    """Seed load of the 5,000-session file (first and unchanged reload) and single-client medians of
+    create-session, PATCH-session with If-Match and a 5-item list read, in turns with the reference's insert
+    and select."""
+    reset_database(url)
+    seed = work / f"writes-{WRITE_SIZE}.yaml"
+    if not seed.exists():
+        seed.write_text(to_yaml(meeting(WRITE_SIZE, ROOMS[WRITE_SIZE])), encoding="utf-8")
+    env = {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+    flask(env, "db", "upgrade")
+    results: dict = {"database": label}
+    for key in ("seed_first_s", "seed_reload_s"):
+        started = time.perf_counter()
+        output = flask(env, "seed", "load", str(seed))
+        results[key] = time.perf_counter() - started
+    # The reload found everything unchanged (and so wrote nothing).
+    results["reload_unchanged"] = all(
+        " 0 created, 0 changed," in line for line in output.splitlines() if " created, " in line
+    )
+    token = flask(env, "tokens", "create", "--role", "admin").strip()
+    auth = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
+
+    server = Server("wsgi:app", env)
+    reference = Server("bench.reference:writes", {"REFERENCE_DATABASE_URL": url})
+    base = f"{server.url}/api/v1/conferences/bench"
+    try:
+        # A room and a person of their own, so that every created session is checked by every rule (room and
+        # people free, references, the code) and passes.
+        status, _, body, _ = request(f"{base}/rooms", "POST", {"name": "Bench room"}, headers=auth)
+        assert status == 201, (status, body)
+        room = json.loads(body)["id"]
+        person = {"given_name": "Bench", "family_name": "Speaker", "slug": "bench-speaker"}
+        status, _, body, _ = request(f"{server.url}/api/v1/people", "POST", person, headers=auth)
+        assert status == 201, (status, body)
+        person_id = json.loads(body)["id"]
+        slot = iter(range(10**6))
+
+        def create(_: int) -> float:
+            minute = next(slot)
+            starts = datetime(2026, 10, 18, 0, 0) + timedelta(minutes=minute)
+            session = {
+                "code": f"BENCH-{minute}",
+                "title": f"Bench session {minute}",
+                "status": "confirmed",
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(minutes=1)).isoformat(),
+                "room_id": room,
+                "participants": [{"person_id": person_id, "role": "speaker"}],
+            }
+            status, _, body, seconds = request(f"{base}/sessions", "POST", session, headers=auth)
+            assert status == 201, (status, body)
+            created.append(json.loads(body)["id"])
+            return seconds
+
+        created: list[int] = []
+        create(0)
+        target = created[0]
+        etag = [request(f"{base}/sessions/{target}", headers=auth)[1]["ETag"]]
+
+        def patch(i: int) -> float:
+            status, headers, body, seconds = request(
+                f"{base}/sessions/{target}", "PATCH", {"title": f"Patched {i}"}, {**auth, "If-Match": etag[0]}
+            )
+            assert status == 200, (status, body)
+            etag[0] = headers["ETag"]
+            return seconds
+
+        def listing(_: int) -> float:
+            status, _, body, seconds = request(f"{base}/sessions?page_size=5", headers=auth)
+            assert status == 200 and len(json.loads(body)["items"]) == 5, status
+            return seconds
+
+        def insert(i: int) -> float:
+            status, _, body, seconds = request(f"{reference.url}/insert", "POST", {"title": f"Row {i}"}, auth)
+            assert status == 201, (status, body)
+            return seconds
+
+        def select_five(_: int) -> float:
+            status, _, body, seconds = request(f"{reference.url}/select", headers=auth)
+            assert status == 200 and len(json.loads(body)["items"]) == 5, status
+            return seconds
+
+        for call in (insert, insert, insert, insert, insert):
+            call(0)  # five rows for the reference's select, and both servers' connections open
+        pairs = {"create": (create, insert), "patch": (patch, insert), "list": (listing, select_five)}
+        for name, (ours, theirs) in pairs.items():
+            single_client(ours, 5)
+            single_client(theirs, 5)
+            mine, refs = [], []
+            for _ in range(rounds):
+                mine.append(statistics.median(single_client(ours, count)))
+                refs.append(statistics.median(single_client(theirs, count)))
+            results[name] = {
+                "median_ms": statistics.median(mine),
+                "reference_median_ms": statistics.median(refs),
+                "ratio": statistics.median(m / r for m, r in zip(mine, refs, strict=True)),
+            }
+    finally:
+        reference.stop()
+        server.stop()
+    return results
+
+
+def write_report(all_results: list[dict], rounds: int, count: int) -> str:
+    t = WRITE_TARGETS
+    lines = [
+        f"Machine: {os.cpu_count()} cores ({cpu_name()}), Python {platform.python_version()}, gunicorn with 2 sync "
+        f"workers, one client on 127.0.0.1 (a new connection a request), {rounds} rounds of {count} requests a "
+        "figure taken in turns with the reference. A figure is the median of the rounds' medians; a ratio the "
+        "median of the rounds' ratios.",
+        "",
+        "| database | seed load, 5,000 sessions (s) | unchanged reload (s) | reload wrote nothing |",
+        "|---|---:|---:|---|",
+    ]
+    for r in all_results:
+        lines.append(
+            f"| {r['database']} | {r['seed_first_s']:.1f} | {r['seed_reload_s']:.1f} | "
+            f"{'yes' if r['reload_unchanged'] else 'NO'} |"
+        )
+    lines += [
+        "",
+        "| database | request | median (ms) | reference | reference median (ms) | ratio | target | |",
+        "|---|---|---:|---|---:|---:|---:|---|",
+    ]
+    names = {
+        "create": ("create-session (POST)", "insert + commit"),
+        "patch": ("PATCH-session with If-Match", "insert + commit"),
+        "list": ("5-item list read (GET)", "select of 5 rows"),
+    }
+    for r in all_results:
+        for key, (ours, theirs) in names.items():
+            f = r[key]
+            limit = t["read_ratio"] if key == "list" else t["write_ratio"]
+            lines.append(
+                f"| {r['database']} | {ours} | {f['median_ms']:.2f} | {theirs} | {f['reference_median_ms']:.2f} | "
+                f"{f['ratio']:.2f} | <= {limit:g} | {mark(f['ratio'] <= limit)} |"
+            )
+    lines += ["", "| database | figure | measured | target | |", "|---|---|---:|---:|---|"]
+    for r in all_results:
+        lines.append(
+            f"| {r['database']} | first seed load | {r['seed_first_s']:.1f} s | < {t['seed_first_s']:g} s | "
+            f"{mark(r['seed_first_s'] < t['seed_first_s'])} |"
+        )
+        lines.append(
+            f"| {r['database']} | unchanged reload | {r['seed_reload_s']:.1f} s | < {t['seed_reload_s']:g} s | "
+            f"{mark(r['seed_reload_s'] < t['seed_reload_s'] and r['reload_unchanged'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -470,22 +651,46 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="turns of load for each figure, app and reference"
     )
+    parser.add_argument(
+        "--suites",
+        default="feeds,writes",
+        help="feeds (the publishing benchmark), writes (seed load, API writes)",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL"),
+        help="also run the writes on this PostgreSQL database (EVERYTHING IN IT IS DROPPED); or BENCH_PG_URL",
+    )
+    parser.add_argument("--requests", type=int, default=200, help="requests a round of each write figure")
     parser.add_argument("--write", help="also write the report into this Markdown file, between its markers")
     args = parser.parse_args()
+    suites = args.suites.split(",")
+    texts = {}
     with tempfile.TemporaryDirectory(prefix="eventapp-bench-") as work:
-        results = []
-        for size in (int(s) for s in args.sizes.split(",")):
-            print(f"benchmarking {size} sessions ...", file=sys.stderr, flush=True)
-            results.append(bench_size(size, Path(work), args.duration, args.connections, args.rounds))
-    text = report(results, args.duration, args.connections, args.rounds)
-    print(text)
-    if args.write:
-        target = Path(args.write)
-        content = target.read_text(encoding="utf-8")
-        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-        before, rest = content.split(start, 1)
-        after = rest.split(end, 1)[1]
-        target.write_text(f"{before}{start}\n{text}{end}{after}", encoding="utf-8")
+        if "feeds" in suites:
+            results = []
+            for size in (int(s) for s in args.sizes.split(",")):
+                print(f"benchmarking {size} sessions ...", file=sys.stderr, flush=True)
+                results.append(bench_size(size, Path(work), args.duration, args.connections, args.rounds))
+            texts["bench"] = report(results, args.duration, args.connections, args.rounds)
+        if "writes" in suites:
+            databases = [("SQLite", f"sqlite:///{Path(work) / 'writes.sqlite3'}")]
+            if args.pg_url:
+                databases.append(("PostgreSQL", args.pg_url))
+            results = []
+            for label, url in databases:
+                print(f"benchmarking writes on {label} ...", file=sys.stderr, flush=True)
+                results.append(bench_writes(label, url, Path(work), args.rounds, args.requests))
+            texts["bench-writes"] = write_report(results, args.rounds, args.requests)
+    for marker, text in texts.items():
+        print(text)
+        if args.write:
+            target = Path(args.write)
+            content = target.read_text(encoding="utf-8")
+            start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+            before, rest = content.split(start, 1)
+            after = rest.split(end, 1)[1]
+            target.write_text(f"{before}{start}\n{text}{end}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
@@ -40,8 +36,14 @@ seed_cli = AppGroup("seed", help="Validate and load seed files.")
 tokens_cli = AppGroup("tokens", help="Issue, list and revoke API tokens.")
 
 
-def alembic_config(connection=None) -> Config:
+# alembic is imported by the commands that use it: importing it took a tenth of a second of every command
+# (seed load included) and of every server start.
+
+
+def alembic_config(connection=None):
     """Alembic's configuration for this app; with a connection, alembic runs on it."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Date-prefixed file names keep the one linear chain readable in a directory listing.
@@ -50,16 +52,19 @@ def alembic_config(connection=None) -> Config:
     return config
 
 
-def _run_alembic(action, *args, **kwargs) -> None:
+def _run_alembic(action: str, *args, **kwargs) -> None:
+    """Run alembic's command named action."""
+    from alembic import command
+
     with get_engine().begin() as connection:
-        action(alembic_config(connection), *args, **kwargs)
+        getattr(command, action)(alembic_config(connection), *args, **kwargs)
 
 
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Migrate the schema up to REVISION (default: head)."""
-    _run_alembic(command.upgrade, revision)
+    _run_alembic("upgrade", revision)
     click.echo(f"database at {revision}: {current_app.config['DATABASE_URL'].split('@')[-1]}")
 
 
@@ -67,12 +72,15 @@ def upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Migrate the schema down to REVISION (default: one step; 'base' for empty)."""
-    _run_alembic(command.downgrade, revision)
+    _run_alembic("downgrade", revision)
 
 
 @db_cli.command("current")
 def current() -> None:
     """Show the revision the database is at, and whether that is the newest."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     with get_engine().connect() as connection:
         revisions = MigrationContext.configure(connection).get_current_heads()
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
@@ -89,7 +97,7 @@ def current() -> None:
 )
 def revision(message: str, autogenerate: bool) -> None:
     """Write a new migration script."""
-    _run_alembic(command.revision, message=message, autogenerate=autogenerate)
+    _run_alembic("revision", message=message, autogenerate=autogenerate)
 
 
 @contextmanager

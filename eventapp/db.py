@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -158,6 +160,13 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = sessionmaker_of(current_app)()
     return g.db_session
+
+
+def hold(session: Session, objects: Iterable[Any]) -> None:
+    """Keep objects referenced while session lives. Its identity map holds only objects something references,
+    so a row a request read once (the conference of the sessions it lists, the rooms and people its rules
+    checked) would otherwise be read again when the answer reaches it through a relationship."""
+    session.info.setdefault("eventapp.held", []).extend(objects)
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from eventapp.db import Base
 from eventapp.errors import DomainError
@@ -70,3 +72,15 @@ def get_referenced(db: Session, model: type[T], ident: int | None, field: str) -
     if obj is None:
         raise DomainError(f"No {model.__name__.lower()} with id {ident}.", field)
     return obj
+
+
+def preload(db: Session, model: type[T], ids: Iterable[int | None]) -> list[T]:
+    """Read the rows of model with these ids that the session does not hold yet, in a few queries, so that a
+    batch's rules find each with db.get() in the identity map (which holds them only while they are
+    referenced: the caller keeps the list until the batch is written)."""
+    missing = {i for i in ids if i is not None and db.identity_map.get(identity_key(model, i)) is None}
+    found: list[T] = []
+    ordered = sorted(missing)
+    for start in range(0, len(ordered), 500):
+        found += db.scalars(select(model).where(model.id.in_(ordered[start : start + 500]))).all()
+    return found

@@ -71,8 +71,9 @@ def _touched(session: Session) -> Iterable[tuple[object, bool]]:
         yield obj, True
     for obj in session.deleted:
         yield obj, False
+    deleted = session.deleted
     for obj in session.dirty:
-        if obj not in session.deleted and _modified(obj):
+        if obj not in deleted and _modified(obj):
             yield obj, False
 
 
@@ -102,16 +103,18 @@ def _version_schedules(session: Session, _flush_context, _instances) -> None:
     people: set[int] = set()
     organizations: set[int] = set()
 
+    # Session.new and .deleted build a new set on every call: asked once, not once an object of a big flush.
+    new, deleted = session.new, session.deleted
     with session.no_autoflush:
         for obj, is_new in _touched(session):
-            kept = isinstance(obj, ProgramSession) and not is_new and obj not in session.deleted
+            kept = isinstance(obj, ProgramSession) and not is_new and obj not in deleted
             if kept and any(net_changed(obj, key) for key in SEQUENCE_ATTRIBUTES):
                 obj.sequence = (obj.sequence or 0) + 1
-            if _participants_changed(obj) and obj not in session.new:
+            if _participants_changed(obj) and obj not in new:
                 obj.updated_at = now
             if isinstance(obj, Participation):
                 program_session = obj.program_session
-                if program_session is not None and program_session not in session.new:
+                if program_session is not None and program_session not in new:
                     program_session.updated_at = now
             if isinstance(obj, Conference) and is_new:
                 moved.add(obj)

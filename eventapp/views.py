@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import flask_smorest
 import marshmallow as ma
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import Select, func, select
@@ -65,12 +65,6 @@ class ResourceView(MethodView):
     decorators: ClassVar[list] = [retry_serialization_failures]
 
 
-def etag_for(schema: ma.Schema, obj: Any) -> str:
-    """A strong ETag: the hash of the representation a GET shows."""
-    body = json.dumps(schema.dump(obj), sort_keys=True, ensure_ascii=False, default=str)
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-
-
 def check_if_match(schema: ma.Schema, obj: Any) -> None:
     """412 when the request's If-Match names another version of obj than the stored one (weak tags count)."""
     wanted = request.if_match
@@ -82,19 +76,36 @@ def check_if_match(schema: ma.Schema, obj: Any) -> None:
         )
 
 
+def _etag_of_dump(dumped: Any) -> str:
+    body = json.dumps(dumped, sort_keys=True, ensure_ascii=False, default=str)
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def etag_for(schema: ma.Schema, obj: Any) -> str:
+    """A strong ETag: the hash of the representation a GET shows."""
+    return _etag_of_dump(schema.dump(obj))
+
+
 def respond_with_etag(schema: ma.Schema, obj: Any, status: int = 200, headers: dict[str, str] | None = None):
-    """obj with its ETag; 304 for a GET whose If-None-Match names the current one (a weak tag counts)."""
-    etag = etag_for(schema, obj)
+    """obj with its ETag; 304 for a GET whose If-None-Match names the current one (a weak tag counts).
+
+    The representation is dumped once, for both the ETag and the body: the answer is the JSON response
+    flask-smorest would make of it (schema is the view's response schema), which it passes on as it is."""
+    dumped = schema.dump(obj)
+    etag = _etag_of_dump(dumped)
     if request.method in ("GET", "HEAD"):
         tag = unquote_etag(etag)[0]
         # Only a tag validates a GET: If-None-Match: * is for writes that must not overwrite.
         if request.if_none_match.is_strong(tag) or request.if_none_match.is_weak(tag):
             return Response(status=304, headers={"ETag": etag})
-    return obj, status, {"ETag": etag, **(headers or {})}
+    response = jsonify(dumped)
+    response.status_code = status
+    response.headers.update({"ETag": etag, **(headers or {})})
+    return response
 
 
 def with_headers(answer, headers: dict[str, str]):
-    """A view's answer (a 304 Response, or the (obj, status, headers) of respond_with_etag) with more headers."""
+    """A view's answer (a Response, as respond_with_etag makes, or an (obj, status, headers)) with more headers."""
     if isinstance(answer, Response):
         answer.headers.update(headers)
         return answer

@@ -11,8 +11,7 @@ from __future__ import annotations
 from flask import g, request
 from sqlalchemy import ColumnElement, and_, or_, true
 
-from eventapp.auth.models import ApiToken
-from eventapp.auth.operations import authenticate
+from eventapp.auth.operations import VerifiedToken, authenticate
 from eventapp.conferences.models import Conference
 from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_session
@@ -24,7 +23,7 @@ from eventapp.ratelimits import AUTH_FAILURES, count, refuse_if_reached
 from eventapp.transactions import READ_METHODS
 
 
-def current_token() -> ApiToken | None:
+def current_token() -> VerifiedToken | None:
     """The request's token, None without one; 401 for a malformed, unknown or revoked one."""
     if "api_token" not in g:
         header = request.headers.get("Authorization")
@@ -45,7 +44,7 @@ def current_token() -> ApiToken | None:
     return g.api_token
 
 
-def require_any_token() -> ApiToken:
+def require_any_token() -> VerifiedToken:
     """The request's token, of any role; 401 without one."""
     token = current_token()
     if token is None:
@@ -55,7 +54,7 @@ def require_any_token() -> ApiToken:
     return token
 
 
-def require_token() -> ApiToken:
+def require_token() -> VerifiedToken:
     """The request's admin or organizer token; 401 without one, 403 for a check-in token."""
     token = require_any_token()
     if token.role == TokenRole.CHECKIN:
@@ -69,13 +68,13 @@ def require_token_for_writes() -> None:
         require_token()
 
 
-def _reaches(token: ApiToken | None, conference_id: int) -> bool:
+def _reaches(token: VerifiedToken | None, conference_id: int) -> bool:
     if token is None or token.role == TokenRole.CHECKIN:
         return False
     return token.role == TokenRole.ADMIN or token.conference_id == conference_id
 
 
-def require_admin() -> ApiToken:
+def require_admin() -> VerifiedToken:
     """An admin token; 401 without a token, 403 with another."""
     token = require_token()
     if token.role != TokenRole.ADMIN:
@@ -126,7 +125,7 @@ def conference_for_write(slug: str) -> Conference:
 
 def require_directory_writer(
     *, people: set[int] = frozenset(), organizations: set[int] = frozenset()
-) -> ApiToken:
+) -> VerifiedToken:
     """A token that may change these shared people and organizations: 403 if they appear in a conference out of its reach."""
     token = require_token()
     if token.role == TokenRole.ADMIN:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from eventapp.auth.models import ApiToken
@@ -56,11 +58,41 @@ def revoke_token(db: Session, token_id: int) -> ApiToken:
     return token
 
 
-def authenticate(db: Session, token: str) -> ApiToken | None:
+@dataclass(frozen=True)
+class VerifiedToken:
+    """What a request needs of its token: which it is, and what it reaches (neither ever changes)."""
+
+    id: int
+    role: str
+    conference_id: int | None
+
+
+# Tokens this process verified, by their database and hash (no clear secret is kept), newest last: a token seen again is
+# only checked to be still there and not revoked, by its primary key, in the request's own transaction, so a
+# revocation by any process (or a conference's deletion, which takes its tokens) holds from its commit on.
+_VERIFIED: OrderedDict[tuple[str, str], VerifiedToken] = OrderedDict()
+_VERIFIED_MAX = 256
+_LIVE = select(ApiToken.id).where(ApiToken.id == bindparam("id"), ApiToken.revoked_at.is_(None))
+_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None))
+
+
+def authenticate(db: Session, token: str) -> VerifiedToken | None:
     """The live token matching token, or None."""
     digest = hash_secret(token)
-    found = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))
+    key = (str(db.get_bind().url), digest)
+    known = _VERIFIED.get(key)
+    if known is not None:
+        if db.scalar(_LIVE, {"id": known.id}) is not None:
+            _VERIFIED.move_to_end(key)
+            return known
+        _VERIFIED.pop(key, None)  # revoked or deleted since
+        return None
+    found = db.scalar(_BY_HASH, {"digest": digest})
     # The lookup is by hash, so timing reveals nothing of the token; compare again in constant time anyway.
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
-    return found
+    verified = VerifiedToken(found.id, found.role, found.conference_id)
+    _VERIFIED[key] = verified
+    while len(_VERIFIED) > _VERIFIED_MAX:
+        _VERIFIED.popitem(last=False)
+    return verified

@@ -128,8 +128,9 @@ def _touched_sessions(db: Session) -> Iterator[tuple[ProgramSession, bool, bool]
     for obj in db.deleted:
         if isinstance(obj, ProgramSession):
             yield obj, False, True
+    deleted = db.deleted
     for obj in db.dirty:
-        if isinstance(obj, ProgramSession) and obj not in db.deleted:
+        if isinstance(obj, ProgramSession) and obj not in deleted:
             yield obj, False, False
 
 
@@ -155,13 +156,14 @@ def record_changes(db: Session) -> None:
     first version, not changes of it."""
     created: set[Conference] = db.info.setdefault(_CREATED, set())
     created.update(obj for obj in db.new if isinstance(obj, Conference))
+    gone = db.deleted  # a new set on every call: asked once
     with db.no_autoflush:
         for program_session, is_new, deleted in _touched_sessions(db):
             conference = program_session.conference or db.get(Conference, program_session.conference_id)
             if (
                 conference is None
                 or conference in created
-                or conference in db.deleted
+                or conference in gone
                 or conference.status != ConferenceStatus.PUBLISHED
             ):
                 continue

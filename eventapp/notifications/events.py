@@ -142,8 +142,9 @@ def _session_event(program_session: ProgramSession) -> tuple[EventType, dict[str
 def _tell_of_session_changes(app: Flask, db: Session, _flush_context, _instances) -> None:
     batch = timedelta(seconds=app.config["SPEAKER_BATCH_SECONDS"])
     with db.no_autoflush:
+        deleted = db.deleted  # a new set on every call: asked once
         for obj in list(db.dirty):
-            if not isinstance(obj, ProgramSession) or obj in db.deleted:
+            if not isinstance(obj, ProgramSession) or obj in deleted:
                 continue
             found = _session_event(obj)
             if found is None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp import lengths
@@ -33,6 +43,8 @@ class ProgramSession(Timestamped, Base):
         ),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        # A page of a conference's sessions by start time, read in order instead of sorting them all.
+        Index("ix_program_sessions_conference_starts", "conference_id", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

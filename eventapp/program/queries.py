@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased, joinedload, subqueryload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload, subqueryload
 from sqlalchemy.sql.functions import FunctionElement
 
 from eventapp.conferences.models import Booth, Conference, Room, Track
@@ -26,6 +26,14 @@ SESSION_LOADS = (
     joinedload(ProgramSession.track),
     joinedload(ProgramSession.sponsor),
     subqueryload(ProgramSession.participants)
+    .joinedload(Participation.person)
+    .joinedload(Person.organization),
+)
+# For a page of sessions (at most a few hundred): their people by the page's ids, where subqueryload would run
+# the page's sorted query again as a subquery.
+PAGE_LOADS = (
+    *SESSION_LOADS[:3],
+    selectinload(ProgramSession.participants)
     .joinedload(Participation.person)
     .joinedload(Person.organization),
 )
@@ -81,13 +89,15 @@ def sessions_of_person(person_id: int, visible: ColumnElement[bool]) -> Select:
     )
 
 
-def sessions_of(conference: Conference, args: dict[str, Any], *, include_drafts: bool) -> Select:
-    """A conference's sessions by start time, filtered, with everything they show loaded."""
+def sessions_of(
+    conference: Conference, args: dict[str, Any], *, include_drafts: bool, loads: Sequence = SESSION_LOADS
+) -> Select:
+    """A conference's sessions by start time, filtered, with everything they show loaded (by loads)."""
     stmt = (
         select(ProgramSession)
         .where(ProgramSession.conference_id == conference.id)
         .order_by(ProgramSession.starts_at, ProgramSession.id)
-        .options(*SESSION_LOADS)
+        .options(*loads)
     )
     if not include_drafts:
         stmt = stmt.where(ProgramSession.status != SessionStatus.DRAFT)

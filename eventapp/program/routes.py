@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import marshmallow as ma
 from sqlalchemy import Select, select
 
 from eventapp.auth.access import (
@@ -13,12 +15,12 @@ from eventapp.auth.access import (
     sees_drafts,
 )
 from eventapp.conferences.models import Conference
-from eventapp.db import get_session
+from eventapp.db import get_session, hold
 from eventapp.enums import SessionKind, SessionStatus
 from eventapp.errors import NotFound
 from eventapp.program.models import ProgramSession
 from eventapp.program.operations import check_filter_references, delete_session, save_session
-from eventapp.program.queries import SESSION_LOADS, sessions_of
+from eventapp.program.queries import PAGE_LOADS, sessions_of
 from eventapp.program.schemas import ProgramSessionSchema, SatelliteSymposiumSchema, SessionQueryArgs
 from eventapp.registrations.operations import session_saved, touch
 from eventapp.schemas import page_of
@@ -45,16 +47,24 @@ blp.before_request(require_token_for_writes)
 SATELLITE = SessionKind.SATELLITE_SYMPOSIUM
 
 
+@functools.cache
+def _dumper(schema: type[ma.Schema]) -> ma.Schema:
+    """One instance of a schema for every answer: an instance builds its fields (and its nested schemas) anew,
+    which was a good part of a write's time."""
+    return schema()
+
+
 def _listing(conference: Conference, args: dict[str, Any], kind: str | None) -> Select:
+    hold(get_session(), [conference])  # every listed session's times are shown in its zone
     check_filter_references(get_session(), conference, args)
     if kind is not None:
         args = {**args, "kind": kind}
-    return sessions_of(conference, args, include_drafts=sees_drafts(conference))
+    return sessions_of(conference, args, include_drafts=sees_drafts(conference), loads=PAGE_LOADS)
 
 
 def _find(conference: Conference, session_id: int, kind: str | None, *, for_read: bool) -> ProgramSession:
     program_session = get_session().scalar(
-        select(ProgramSession).where(ProgramSession.id == session_id).options(*SESSION_LOADS)
+        select(ProgramSession).where(ProgramSession.id == session_id).options(*PAGE_LOADS)
     )
     if (
         program_session is None
@@ -66,10 +76,26 @@ def _find(conference: Conference, session_id: int, kind: str | None, *, for_read
     return program_session
 
 
+def _written(program_session: ProgramSession, data: dict[str, Any]) -> ProgramSession:
+    """The written session as a GET reads it. The flush left its columns as the database holds them (every
+    default and SEQUENCE is set by the ORM, none by the database), and its participants in the order a GET
+    lists them (by their order, which is their place in the list, then by id) unless the request gave them an
+    order of its own: only then are they read again."""
+    if any("order" in participant for participant in data.get("participants") or ()):
+        return _reloaded(program_session.id)
+    # The references follow their ids when next read (from the session's identity map: the rules read them).
+    get_session().expire(program_session, ["room", "track", "sponsor"])
+    return program_session
+
+
 def _reloaded(session_id: int) -> ProgramSession:
-    db = get_session()
-    db.expire_all()
-    return db.scalar(select(ProgramSession).where(ProgramSession.id == session_id).options(*SESSION_LOADS))
+    """The session and its people read again, the rest of the transaction's objects left as they are."""
+    return get_session().scalar(
+        select(ProgramSession)
+        .where(ProgramSession.id == session_id)
+        .options(*PAGE_LOADS)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
@@ -77,29 +103,29 @@ def _create(slug: str, data: dict[str, Any], schema, kind: str | None):
     if kind is not None:
         data["kind"] = kind
     program_session = save_session(get_session(), conference, data)
-    return commit_and_respond_created(schema(), _reloaded(program_session.id), program_session.id)
+    return commit_and_respond_created(_dumper(schema), _written(program_session, data), program_session.id)
 
 
 def _update(slug: str, session_id: int, data: dict[str, Any], schema, kind: str | None):
     conference = conference_for_write(slug)
     program_session = _find(conference, session_id, kind, for_read=False)
-    check_if_match(schema(), program_session)
+    check_if_match(_dumper(schema), program_session)
     save_session(get_session(), conference, data, program_session)
     session_saved(get_session(), program_session)
-    return commit_and_respond(schema(), _reloaded(session_id))
+    return commit_and_respond(_dumper(schema), _written(program_session, data))
 
 
 def _delete(slug: str, session_id: int, schema, kind: str | None) -> None:
     conference = conference_for_write(slug)
     program_session = _find(conference, session_id, kind, for_read=False)
-    check_if_match(schema(), program_session)
+    check_if_match(_dumper(schema), program_session)
     delete_session(get_session(), program_session)
     get_session().commit()
 
 
 @blp.route("/sessions")
 class Sessions(ResourceView):
-    @blp.arguments(SessionQueryArgs, location="query")
+    @blp.arguments(SessionQueryArgs(), location="query")
     @blp.response(200, page_of(ProgramSessionSchema))
     @document_errors(404)
     @blp.doc(**READ_AUTH)
@@ -110,7 +136,7 @@ class Sessions(ResourceView):
         """
         return paginate(_listing(conference_for_read(slug), args, None), args)
 
-    @blp.arguments(ProgramSessionSchema)
+    @blp.arguments(ProgramSessionSchema())
     @blp.response(201, ProgramSessionSchema)
     @blp.doc(**AUTH)
     @document_errors(401, 403, 404, 409)
@@ -136,7 +162,7 @@ class SessionItem(ResourceView):
         if program_session.registration_required:
             # Offers past their expiry give their seats on before seats_left is shown.
             touch(get_session(), [program_session.id])
-        return respond_with_etag(ProgramSessionSchema(), program_session)
+        return respond_with_etag(_dumper(ProgramSessionSchema), program_session)
 
     @blp.arguments(ProgramSessionSchema(partial=True))
     @blp.response(200, ProgramSessionSchema)
@@ -177,14 +203,16 @@ class SessionByCode(ResourceView):
         session_id = get_session().scalar(stmt)
         if session_id is None:
             raise NotFound(f"No session with code {code!r} in this conference.", "code", location="path")
-        answer = respond_with_etag(ProgramSessionSchema(), _find(conference, session_id, None, for_read=True))
+        answer = respond_with_etag(
+            _dumper(ProgramSessionSchema), _find(conference, session_id, None, for_read=True)
+        )
         location = public_url("sessions.SessionItem", slug=slug, session_id=session_id)
         return with_headers(answer, {"Content-Location": location})
 
 
 @blp.route("/satellite-symposia")
 class SatelliteSymposia(ResourceView):
-    @blp.arguments(SessionQueryArgs, location="query")
+    @blp.arguments(SessionQueryArgs(), location="query")
     @blp.response(200, page_of(SatelliteSymposiumSchema))
     @document_errors(404)
     @blp.doc(**READ_AUTH)
@@ -192,7 +220,7 @@ class SatelliteSymposia(ResourceView):
         """List the conference's satellite symposia, with their sponsors."""
         return paginate(_listing(conference_for_read(slug), args, SATELLITE), args)
 
-    @blp.arguments(SatelliteSymposiumSchema)
+    @blp.arguments(SatelliteSymposiumSchema())
     @blp.response(201, SatelliteSymposiumSchema)
     @blp.doc(**AUTH)
     @document_errors(401, 403, 404, 409)
@@ -209,7 +237,8 @@ class SatelliteSymposiumItem(ResourceView):
     def get(self, slug, session_id):
         """One satellite symposium."""
         return respond_with_etag(
-            SatelliteSymposiumSchema(), _find(conference_for_read(slug), session_id, SATELLITE, for_read=True)
+            _dumper(SatelliteSymposiumSchema),
+            _find(conference_for_read(slug), session_id, SATELLITE, for_read=True),
         )
 
     @blp.arguments(SatelliteSymposiumSchema(partial=True))

@@ -17,7 +17,7 @@ from eventapp.auth.access import (
     current_token,
     require_any_token,
 )
-from eventapp.auth.models import ApiToken
+from eventapp.auth.operations import VerifiedToken
 from eventapp.conferences.models import Conference
 from eventapp.conferences.operations import get_by_slug
 from eventapp.db import get_session
@@ -85,7 +85,7 @@ def _desk(slug: str, **_ignored: Any) -> None:
     _checkin_conference(slug)
 
 
-def _checkin_conference(slug: str) -> tuple[Conference, ApiToken]:
+def _checkin_conference(slug: str) -> tuple[Conference, VerifiedToken]:
     """The conference if the token may check people in there: admin, its organizers, its check-in tokens."""
     token = require_any_token()
     conference = get_by_slug(get_session(), slug)

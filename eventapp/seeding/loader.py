@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from eventapp.seeding.checks import NOT_A_MAPPING, SECTIONS, check_document
-from eventapp.seeding.problems import DocumentPath, Problem, SeedError, duplicate_keys, line_index, locate
+from eventapp.seeding.problems import DocumentPath, LineIndex, Problem, SeedError, duplicate_keys, locate
 from eventapp.seeding.upsert import Report, Upserter
 
 __all__ = ["Report", "conference_slug", "load_document", "load_file", "load_text", "read_document"]
@@ -58,7 +58,7 @@ def read_yaml(text: str) -> tuple[Any, yaml.Node | None]:
         loader.dispose()
 
 
-def read_document(text: str, source: str) -> tuple[dict[str, Any], dict[DocumentPath, int], list[Problem]]:
+def read_document(text: str, source: str) -> tuple[dict[str, Any], Mapping[DocumentPath, int], list[Problem]]:
     """The seed document in YAML text, the line of each of its paths, and what is wrong with its YAML that
     still let it parse (keys written twice); SeedError if there is no document."""
     try:
@@ -71,7 +71,7 @@ def read_document(text: str, source: str) -> tuple[dict[str, Any], dict[Document
         ) from exc
     if not isinstance(document, dict):
         raise SeedError(source, [Problem((), NOT_A_MAPPING, 1)])
-    return document, line_index(node), duplicate_keys(node)
+    return document, LineIndex(node), duplicate_keys(node)
 
 
 # Given the number of entities a load will write, a context that yields the function to call after each one.

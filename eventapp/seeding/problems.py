@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import yaml
@@ -72,9 +72,33 @@ def line_index(
     return index
 
 
-def duplicate_keys(node: yaml.Node | None, path: DocumentPath = ()) -> list[Problem]:
+class LineIndex(Mapping[DocumentPath, int]):
+    """line_index() of a node tree, made when first asked: only a file with problems needs its lines."""
+
+    def __init__(self, node: yaml.Node | None):
+        self._node = node
+        self._index: dict[DocumentPath, int] | None = None
+
+    def _lines(self) -> dict[DocumentPath, int]:
+        if self._index is None:
+            self._index = line_index(self._node)
+        return self._index
+
+    def __getitem__(self, path: DocumentPath) -> int:
+        return self._lines()[path]
+
+    def __iter__(self) -> Iterator[DocumentPath]:
+        return iter(self._lines())
+
+    def __len__(self) -> int:
+        return len(self._lines())
+
+
+def duplicate_keys(
+    node: yaml.Node | None, path: DocumentPath = (), problems: list[Problem] | None = None
+) -> list[Problem]:
     """A key written twice in one mapping: YAML keeps the last silently, so the first would be lost unseen."""
-    problems = []
+    problems = [] if problems is None else problems
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for key_node, value_node in node.value:
@@ -82,14 +106,16 @@ def duplicate_keys(node: yaml.Node | None, path: DocumentPath = ()) -> list[Prob
                 message = f"{key_node.value!r} is written twice here: YAML would keep only the last"
                 problems.append(Problem(path, message, key_node.start_mark.line + 1))
             seen.add(key_node.value)
-            problems += duplicate_keys(value_node, (*path, key_node.value))
+            if isinstance(value_node, yaml.CollectionNode):
+                duplicate_keys(value_node, (*path, key_node.value), problems)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            problems += duplicate_keys(item, (*path, i))
+            if isinstance(item, yaml.CollectionNode):
+                duplicate_keys(item, (*path, i), problems)
     return problems
 
 
-def locate(problems: Iterable[Problem], lines: dict[DocumentPath, int]) -> list[Problem]:
+def locate(problems: Iterable[Problem], lines: Mapping[DocumentPath, int]) -> list[Problem]:
     """The problems with the line of their path, or of the nearest enclosing path the file has."""
     located = []
     for problem in problems:

@@ -14,9 +14,9 @@ from eventapp.conferences.models import Booth, Conference, Room, Track
 from eventapp.conferences.operations import get_by_slug, save_child, save_conference
 from eventapp.errors import DomainError
 from eventapp.people.models import Organization, Person
-from eventapp.people.operations import save_organization, save_person
+from eventapp.people.operations import save_organization, save_people
 from eventapp.program.models import ProgramSession
-from eventapp.program.operations import save_session
+from eventapp.program.operations import save_sessions
 from eventapp.seeding.problems import DocumentPath, Problem
 from eventapp.seeding.refusals import in_file_terms
 
@@ -133,6 +133,45 @@ class Upserter:
                 written[item[key]] = obj
         return written
 
+    def _batch(
+        self,
+        section: str,
+        key: str,
+        stored: dict[Any, Any],
+        values_of: Callable[[dict[str, Any]], dict[str, Any]],
+        save_batch: Callable[[list[tuple[dict[str, Any], Any]]], list[Any]],
+    ) -> dict[str, Any]:
+        """Upsert every item of a section that passed the checks as one batch of the operations: their rules
+        read what they need for all of them at once, and the rows are flushed together. What was written, by
+        natural key."""
+        places, batch, before = [], [], []
+        for i, item in enumerate(self.data[section]):
+            if item is None:
+                continue
+            try:
+                values = values_of(item)
+            except _Unresolved:
+                continue
+            existing = stored.get(item[key])
+            places.append((i, item, values))
+            batch.append((values, existing))
+            before.append(existing.updated_at if existing is not None else None)
+        written: dict[str, Any] = {}
+        results = save_batch(batch)
+        for (i, item, values), (_, existing), was, result in zip(places, batch, before, results, strict=True):
+            self.tick()
+            if isinstance(result, DomainError):
+                self.problems += in_file_terms(self.db, result, (section, i), item, values)
+                continue
+            written[item[key]] = result
+            if existing is None:
+                self.report.created[section] += 1
+            elif result.updated_at != was:
+                self.report.changed[section] += 1
+            else:
+                self.report.unchanged[section] += 1
+        return written
+
     def run(self) -> Report:
         """Upsert the conference, then everything in it, in the order references need."""
         db, data = self.db, self.data
@@ -157,7 +196,7 @@ class Upserter:
             dict,
             lambda values, obj: save_organization(db, values, obj),
         )
-        people = self._section(
+        people = self._batch(
             "people",
             "slug",
             self._existing(Person, "slug", data["people"]),
@@ -165,7 +204,7 @@ class Upserter:
                 **{k: v for k, v in item.items() if k != "organization"},
                 "organization_id": _resolve(orgs, item.get("organization")),
             },
-            lambda values, obj: save_person(db, values, obj),
+            lambda batch: save_people(db, batch),
         )
         children: dict[str, dict[str, Any]] = {}
         for section, model, key in (
@@ -202,7 +241,7 @@ class Upserter:
                 ],
             }
 
-        self._section(
+        self._batch(
             "sessions",
             "code",
             self._existing(
@@ -213,8 +252,6 @@ class Upserter:
                 conference_id=conference.id,
             ),
             session_values,
-            lambda values, obj: save_session(
-                db, conference, values, obj, check_conflicts=self.check_conflicts
-            ),
+            lambda batch: save_sessions(db, conference, batch, check_conflicts=self.check_conflicts),
         )
         return self.report
