@@ -28,7 +28,7 @@ LAST_MODIFIED = {
     "required": True,
 }
 # A person's feed spans conferences: a day of one is no filter for it, nor is another person.
-PERSON_FEED_ARGS = FeedArgs(only=("track", "room", "kind", "lang"))
+PERSON_FEED_ARGS = FeedArgs(only=("track", "room", "kind", "lang", "language", "follow"))
 # A session's feed holds the one session: only its language can be chosen.
 SESSION_FEED_ARGS = FeedArgs(only=("lang",))
 
