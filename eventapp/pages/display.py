@@ -72,6 +72,11 @@ def language_name(code: str | None) -> str:
     return Locale.parse(current_language()).languages.get(code.split("-")[0], code)
 
 
+def language_names(codes: Iterable[str]) -> str:
+    """Several language tags, named and joined."""
+    return ", ".join(language_name(code) for code in codes)
+
+
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
     """The instant in the conference's zone."""
     return moment.astimezone(zone)

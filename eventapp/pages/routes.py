@@ -127,6 +127,7 @@ def page_helpers() -> dict[str, Any]:
         "conference_name": display.conference_name,
         "person_name": display.person_name,
         "language_name": display.language_name,
+        "language_names": display.language_names,
         "clock": display.clock,
         "day_heading": display.day_heading,
         "zone_label": display.zone_label,
