@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask_babel import format_date, format_time
+from babel.dates import format_date, format_time
 
 from eventapp.conferences.models import Conference, Room
 from eventapp.pages.i18n import current_language
@@ -83,13 +83,14 @@ def local(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def clock(moment: datetime, zone: ZoneInfo) -> str:
-    """The local time of day, as the page's language writes it ("10:00")."""
-    return format_time(local(moment, zone), "HH:mm")
+    """The local time of day in the conference's zone ("10:00"). Babel's own, not Flask-Babel's, which would
+    convert to the user's zone."""
+    return format_time(local(moment, zone), "HH:mm", tzinfo=zone, locale=current_language())
 
 
 def day_heading(day: date) -> str:
     """A day as the page's language writes it in full."""
-    return format_date(day, "full")
+    return format_date(day, "full", locale=current_language())
 
 
 def zone_label(zone: ZoneInfo, day: date | datetime) -> str:
@@ -221,4 +222,4 @@ def change_value(kind: str, value: Any, zone: ZoneInfo) -> str:
 
 def _span(starts: str, ends: str, zone: ZoneInfo) -> str:
     start, end = datetime.fromisoformat(starts), datetime.fromisoformat(ends)
-    return f"{format_date(local(start, zone).date(), 'medium')} {clock(start, zone)}–{clock(end, zone)}"
+    return f"{format_date(local(start, zone).date(), 'medium', locale=current_language())} {clock(start, zone)}–{clock(end, zone)}"
