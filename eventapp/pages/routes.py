@@ -28,7 +28,7 @@ from eventapp.enums import ConferenceStatus, SessionKind, SessionStatus
 from eventapp.errors import Gone, NotFound
 from eventapp.feeds.cache import CachedFeed, feed_cache
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
-from eventapp.feeds.publish import conference_schedule_data, feed_urls, published_state
+from eventapp.feeds.publish import ETAG_OF_VERSION, conference_schedule_data, feed_urls, published_state
 from eventapp.feeds.schemas import FeedArgs
 from eventapp.pages import display, i18n
 from eventapp.people.models import Person
@@ -79,7 +79,7 @@ def serve_page(
     kind: str, parts: tuple, last_modified: datetime, render: Callable[[], str], *, private: bool = False
 ) -> Response:
     """A page: 304 when the client holds it, else the cached copy, else render() once and keep it."""
-    etag = feed_etag(f"page-{kind}", *parts, i18n.current_language(), public_base_url(), REVISION)
+    etag = page_etag(kind, *parts)
     headers = validators(etag, last_modified, private=private)
     # The language may come from Accept-Language.
     headers["Vary"] = "Accept-Encoding, Accept-Language"
@@ -92,6 +92,27 @@ def serve_page(
         page = CachedFeed.of(render(), HTML)
         cache.put(etag, page)
     return feed_response(page, headers)
+
+
+def page_etag(kind: str, *parts: Any, language: str | None = None, base_url: str | None = None) -> str:
+    """The ETag of a page: what decides its bytes, with the language, the base URL and the pages' revision."""
+    return feed_etag(
+        f"page-{kind}",
+        *parts,
+        language or i18n.current_language(),
+        base_url or public_base_url(),
+        REVISION,
+    )
+
+
+def replayable(kind: str, *parts: Any) -> None:
+    """Tell the replay cache (feeds/replay.py) the ETag a version of the conference implies for this page, so
+    that it may answer the next request for it without Flask, as it does for feeds. (It calls it outside the
+    request: the language and base URL are read now.)"""
+    language, base_url = i18n.current_language(), public_base_url()
+    request.environ[ETAG_OF_VERSION] = lambda conference_id, created_at, version: page_etag(
+        kind, conference_id, created_at, version, *parts, language=language, base_url=base_url
+    )
 
 
 def _published(conference_id: int) -> Conference:
@@ -199,6 +220,7 @@ def schedule(slug: str):
             filtered=bool(args),
         )
 
+    replayable("schedule", _filter_key(args))
     return serve_page("schedule", (conference_id, created_at, version, _filter_key(args)), changed_at, render)
 
 
@@ -242,6 +264,7 @@ def session_page(slug: str, session_id: int):
             registration=None,
         )
 
+    replayable("session", session_id)
     return serve_page("session", (conference_id, created_at, version, session_id), changed_at, render)
 
 
@@ -294,6 +317,7 @@ def changes_page(slug: str):
             version=version,
         )
 
+    replayable("changes")
     return serve_page("changes", (conference_id, created_at, version), changed_at, render)
 
 
