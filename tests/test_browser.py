@@ -250,6 +250,24 @@ def test_your_time_beside_the_conference_time(open_page):
     assert tokyo.locator(".your-time").count() == 0
 
 
+def test_now_marks_running_sessions_and_print_hides_the_controls(browser, server):
+    context = browser.new_context(viewport=WIDE)
+    try:
+        context.clock.set_fixed_time("2025-10-20T03:30:00Z")  # 12:30 in Tokyo
+        running = context.new_page()
+        running.goto(server + PAGE + "?lang=en&day=2025-10-20")
+        now = running.locator(".day-list article.is-now")
+        titles = now.locator(".session-title a").all_inner_texts()
+        assert "Tigermed Satellite Symposium" in titles and len(titles) == 2  # and the day's exhibition
+        assert running.locator(".now-link").is_visible()
+        running.emulate_media(media="print")
+        assert running.locator(".day-list article").first.is_visible()
+        for hidden in ("form.filters", "section.subscribe", "#favourites", "table.grid"):
+            assert not running.locator(hidden).first.is_visible(), hidden
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_no_wcag_2_a_or_aa_violation(open_page, client, lang):
     from axe_playwright_python.sync_playwright import Axe
@@ -265,7 +283,7 @@ def test_no_wcag_2_a_or_aa_violation(open_page, client, lang):
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
     paths = [PAGE, f"{PAGE}sessions/{session['id']}", f"/people/{person}", f"{PAGE}changes", "/"]
     for path in paths:
-        for viewport in (NARROW, WIDE):
-            page = open_page(f"{path}?lang={lang}", viewport=viewport)
+        for viewport, scheme in ((NARROW, "light"), (WIDE, "light"), (WIDE, "dark")):
+            page = open_page(f"{path}?lang={lang}", viewport=viewport, color_scheme=scheme)
             results = axe.run(page, options=options)
-            assert results.violations_count == 0, f"{path} {viewport}: {results.generate_report()}"
+            assert results.violations_count == 0, f"{path} {viewport} {scheme}: {results.generate_report()}"

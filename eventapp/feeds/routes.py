@@ -58,7 +58,7 @@ class ScheduleJson(MethodView):
     @document_errors(304, 404)
     # One line, however long: the first line of a docstring is the operation's summary.
     def get(self, args, slug):
-        """The published schedule by day, with the feed URLs. Filters: track, room, person, kind, day; lang picks the language of titles and abstracts."""
+        """The published schedule by day, with the feed URLs. Filters: track, room, person, kind, day, language (held in), follow (held in or interpreted into); lang picks the language of titles and abstracts."""
         return serve_conference(slug, args, "schedule")
 
 

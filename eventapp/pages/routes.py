@@ -32,7 +32,7 @@ from eventapp.feeds.publish import ETAG_OF_VERSION, conference_schedule_data, fe
 from eventapp.feeds.schemas import FeedArgs
 from eventapp.pages import display, i18n
 from eventapp.people.models import Person
-from eventapp.program.models import Participation, ProgramSession
+from eventapp.program.models import ProgramSession
 from eventapp.program.operations import check_filter_references
 from eventapp.program.queries import sessions_of, sessions_of_person
 from eventapp.views import public_base_url
@@ -280,8 +280,6 @@ def person_page(person_id: int):
         Conference.status == ConferenceStatus.PUBLISHED
     )
     sessions = db.scalars(sessions_of_person(person_id, visible)).unique().all()
-    if not sessions and not db.scalar(select(Participation.id).where(Participation.person_id == person_id)):
-        raise NotFound(f"No person {person_id}.", "person_id", location="path")
     conferences = {s.conference_id: s.conference for s in sessions}
     versions = sorted((c.id, c.created_at, c.schedule_version) for c in conferences.values())
     last = max([person.updated_at, *(c.schedule_changed_at for c in conferences.values())])
