@@ -18,14 +18,14 @@ from flask import Blueprint, Response, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from eventapp.agendas.models import Agenda, agenda_sessions
-from eventapp.agendas.operations import find_agenda
+from eventapp.agendas.models import agenda_sessions
+from eventapp.agendas.routes import live_agenda
 from eventapp.changelog.models import ChangeKind, ScheduleChange
 from eventapp.changelog.queries import changes_since
 from eventapp.conferences.models import Conference
 from eventapp.db import get_session
 from eventapp.enums import ConferenceStatus, SessionKind, SessionStatus
-from eventapp.errors import Gone, NotFound
+from eventapp.errors import NotFound
 from eventapp.feeds.cache import CachedFeed, feed_cache
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
 from eventapp.feeds.publish import ETAG_OF_VERSION, conference_schedule_data, feed_urls, published_state
@@ -324,12 +324,8 @@ def agenda_page(token: str):
     """A personal agenda, by its token: its sessions, its subscribe block; the page's script edits it."""
     parse_args(PERSON_PAGE_ARGS)
     db = get_session()
-    agenda: Agenda | None = find_agenda(db, token)
-    if agenda is None:
-        raise NotFound("No agenda with that token.", "token", location="path")
+    agenda = live_agenda(token)
     conference = agenda.conference
-    if agenda.revoked_at is not None or conference.status != ConferenceStatus.PUBLISHED:
-        raise Gone("This agenda was revoked.", "token", location="path")
 
     def render() -> str:
         chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
