@@ -10,7 +10,7 @@ import icalendar
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from helpers import DIA
+from helpers import DIA, libical_read
 from lxml import html
 
 PAGE = "/conferences/dia-japan-2025/"
@@ -150,6 +150,7 @@ def test_filters_are_the_feeds_filters_and_the_subscribe_block_is_the_filtered_f
         assert query["url"] == [feed] and query["name"][0].startswith("22nd DIA Japan Annual Meeting")
     answer = client.get(feed)
     assert answer.status_code == 200 and answer.mimetype == "text/calendar"
+    assert libical_read(answer.data) == {"events": len(expected), "problems": []}
     events = icalendar.Calendar.from_ical(answer.data).walk("VEVENT")
     assert sorted(int(str(e["UID"]).split("-")[1].split("@")[0]) for e in events) == sorted(expected)
     # The form's own fields name the filters the feeds take.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +177,7 @@ def index():
     return serve_page(
         "index",
         (versions,),
-        last or datetime(2000, 1, 1).astimezone(),
+        last or datetime(2000, 1, 1, tzinfo=UTC),
         lambda: render_template("pages/index.html", conferences=conferences),
     )
 
