@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import flask_smorest
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, has_request_context, render_template, request
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventapp.agendas.models import agenda_sessions
 from eventapp.agendas.routes import live_agenda
@@ -28,13 +29,13 @@ from eventapp.enums import ConferenceStatus, SessionKind, SessionStatus
 from eventapp.errors import NotFound
 from eventapp.feeds.cache import CachedFeed, feed_cache
 from eventapp.feeds.http import feed_etag, feed_response, not_modified, validators
-from eventapp.feeds.publish import ETAG_OF_VERSION, conference_schedule_data, feed_urls, published_state
+from eventapp.feeds.publish import ETAG_OF_VERSION, feed_urls, filter_caption, published_state
 from eventapp.feeds.schemas import FeedArgs
 from eventapp.pages import display, i18n
 from eventapp.people.models import Person
-from eventapp.program.models import ProgramSession
+from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.operations import check_filter_references
-from eventapp.program.queries import sessions_of, sessions_of_person
+from eventapp.program.queries import filtered, sessions_of, sessions_of_person
 from eventapp.views import public_base_url
 
 HERE = Path(__file__).parent
@@ -133,10 +134,53 @@ def _filter_key(args: dict[str, Any]) -> list:
     return sorted((key, str(value)) for key, value in args.items())
 
 
+def links() -> dict[str, Callable[..., str]]:
+    """The pages' own addresses, in the page's language, built by formatting: a day of 1,700 sessions links
+    each to its page, room, track and people, and url_for() was a third of its render."""
+    root = request.script_root
+    lang = i18n.current_language()
+
+    def session_href(slug: str, session_id: int) -> str:
+        return f"{root}/conferences/{slug}/sessions/{session_id}?lang={lang}"
+
+    def person_href(person_id: int) -> str:
+        return f"{root}/people/{person_id}?lang={lang}"
+
+    def schedule_href(slug: str, args: dict[str, Any] | None = None, **changes: Any) -> str:
+        return f"{root}/conferences/{slug}/" + display.query_string(args or {}, lang=lang, **changes)
+
+    return {"session_href": session_href, "person_href": person_href, "schedule_href": schedule_href}
+
+
 @blp.app_context_processor
 def page_helpers() -> dict[str, Any]:
     """What every template may call."""
+    if not has_request_context() or request.blueprint != "pages":
+        return {}
+    hrefs = links()
+    labels = {
+        "kinds": {k: str(v) for k, v in i18n.KINDS.items()},
+        "roles": {k: str(v) for k, v in i18n.ROLES.items()},
+    }
+    views: dict[tuple, display.SessionView] = {}
+
+    def view_of(program_session: ProgramSession, moved=(), args: dict[str, Any] | None = None):
+        """The session's view, computed once a render."""
+        key = (program_session.id, id(args))
+        if key not in views:
+            views[key] = display.session_view(
+                program_session,
+                program_session.conference.zone,
+                program_session.id in moved,
+                hrefs,
+                labels,
+                args or {},
+            )
+        return views[key]
+
     return {
+        **hrefs,
+        "view_of": view_of,
         "ui_language": i18n.current_language,
         "LANGUAGES": i18n.LANGUAGES,
         "KINDS": i18n.KINDS,
@@ -194,16 +238,20 @@ def schedule(slug: str):
 
     def render() -> str:
         conference = _published(conference_id)
-        feed_args = {**args, "lang": i18n.current_language()}
-        data = conference_schedule_data(conference, feed_args)
+        language = i18n.current_language()
+        feed_args = {**args, "lang": language}
         zone = conference.zone
         days = display.days_of(
-            data.sessions,
+            get_session().scalars(page_sessions(conference, args)).unique().all(),
             zone,
-            [d for d in _conference_days(conference)],
+            _conference_days(conference),
             args.get("day"),
         )
-        feed = data.feed_urls
+        base = f"/api/v1/conferences/{slug}"
+        # The feed's own name (feeds/publish.py): the conference in the language, and what the filter keeps.
+        name = conference.name_translations.get(language) or conference.name
+        if caption := filter_caption(args):
+            name = f"{name}: {' / '.join(caption)}"
         return render_template(
             "pages/schedule.html",
             conference=conference,
@@ -212,16 +260,33 @@ def schedule(slug: str):
             all_days=_conference_days(conference),
             args=args,
             moved=_moved_ids(conference.id),
-            feed=feed,
-            feed_name=data.name,
-            json_url=f"{feed['json']}{display.query_string(feed_args)}",
-            kinds=sorted({k for k in SessionKind}),
+            feed=feed_urls(f"{base}/schedule.ics", feed_args),
+            feed_name=name,
+            json_url=f"{public_base_url()}{base}/schedule{display.query_string(feed_args)}",
+            kinds=list(SessionKind),
             languages=sorted(set(conference.languages) | {"en", "ja"}),
             filtered=bool(args),
         )
 
     replayable("schedule", _filter_key(args))
     return serve_page("schedule", (conference_id, created_at, version, _filter_key(args)), changed_at, render)
+
+
+def page_sessions(conference: Conference, args: dict[str, Any]) -> Select:
+    """The published sessions a schedule page shows: the feeds' filter grammar (program/queries.filtered) on
+    the feeds' selection (no drafts), loading only what a page shows of them (room, track, people; not the
+    sponsor or organizations, which the session's own page shows): loading is most of a large day's render."""
+    stmt = (
+        select(ProgramSession)
+        .where(ProgramSession.conference_id == conference.id, ProgramSession.status != SessionStatus.DRAFT)
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+        .options(
+            joinedload(ProgramSession.room),
+            joinedload(ProgramSession.track),
+            selectinload(ProgramSession.participants).joinedload(Participation.person),
+        )
+    )
+    return filtered(stmt, args, conference.zone, conference.languages)
 
 
 def _conference_days(conference: Conference) -> list:
