@@ -13,7 +13,7 @@ WORKERS ?= 2
 SEED ?= seed/dia-japan-2025.yaml
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-dev test-system-packages db seed seed-if-absent clean
+.PHONY: run test lint install install-dev test-system-packages translations db seed seed-if-absent clean
 
 # The web server and the notification worker together (Procfile); Ctrl-C stops both.
 run: install db seed-if-absent
@@ -68,6 +68,7 @@ node_modules/.installed: package.json package-lock.json
 # The feeds are checked with libical, which the tests reach through the system's Python (GObject
 # introspection): as root on Debian or Ubuntu we install it, otherwise we say how (those tests skip, or fail
 # under CI=true).
+CHROMIUM ?= /usr/bin/chromium
 LIBICAL_PROBE := /usr/bin/python3 -c 'import gi; gi.require_version("ICalGLib", "3.0")' 2>/dev/null
 test-system-packages:
 	@$(LIBICAL_PROBE) || { \
@@ -76,6 +77,20 @@ test-system-packages:
 		else \
 			echo "libical for the feed tests is missing (Debian/Ubuntu: sudo apt-get install python3-gi gir1.2-ical-3.0)"; \
 		fi; }
+	@# The pages' browser tests drive Debian's Chromium through Playwright (never a browser Playwright downloads).
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq chromium; \
+		else \
+			echo "Chromium for the browser tests is missing (Debian/Ubuntu: sudo apt-get install chromium)"; \
+		fi; }
+
+# The pages' catalogues: extract the messages, merge them into each language's .po, compile the .mo files
+# (committed, so that a fresh clone runs without this step). Run after changing a page's text.
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o eventapp/pages/translations/messages.pot .
+	$(BIN)/pybabel update -i eventapp/pages/translations/messages.pot -d eventapp/pages/translations --width 110
+	$(BIN)/pybabel compile -d eventapp/pages/translations --statistics
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules

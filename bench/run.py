@@ -6,7 +6,8 @@
 
 For each meeting size it generates a meeting (bench/generate.py), loads it through `flask seed load` (timed),
 starts `gunicorn -c gunicorn.conf.py` with 2 workers, and measures the full JSON schedule, the full iCal
-feed, a one-track feed, a personal agenda feed, the frab exports and the 304 path: the first render after
+feed, a one-track feed, a personal agenda feed, the frab exports, the schedule page of the DIA Japan meeting
+(loaded beside it) and one day's page of the meeting, and the 304 path: the first render after
 the start, the render after a one-session change, and warm median latency and requests per second under a
 bounded load (wrk when installed, else a bounded Python client), with the SQL statements each request ran and
 each worker's peak memory. The same load goes, in turns with the app, to bench/reference.py serving the very
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import meeting  # noqa: E402
+
+DIA_SEED = ROOT / "seed" / "dia-japan-2025.yaml"
 from eventapp.seeding.export import to_yaml  # noqa: E402
 
 PYTHON = sys.executable
@@ -56,6 +59,7 @@ TARGETS = {
     "not_modified_ratio": 0.5,
     "after_change_s": 1.0,
     "first_render_s": 3.0,
+    "page_first_render_s": 1.0,
     "peak_worker_mb": 300.0,
 }
 
@@ -210,6 +214,7 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
     started = time.perf_counter()
     flask(env, "seed", "load", str(seed))
     seed_load_s = time.perf_counter() - started
+    flask(env, "seed", "load", str(DIA_SEED))  # the DIA Japan meeting, for its schedule page
     token = flask(env, "tokens", "create", "--role", "admin").strip()
 
     server = Server("wsgi:app", env)
@@ -218,7 +223,8 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
         sessions = json.loads(
             request(f"{base}/sessions?page_size=200", headers={"Accept-Encoding": "identity"})[2]
         )
-        track = json.loads(request(base, headers={"Accept-Encoding": "identity"})[2])["tracks"][0]["id"]
+        conference = json.loads(request(base, headers={"Accept-Encoding": "identity"})[2])
+        track = conference["tracks"][0]["id"]
         chosen = [s["id"] for s in sessions["items"][:20]]
         agenda = json.loads(
             request(
@@ -232,6 +238,9 @@ def bench_size(size: int, work: Path, duration: float, connections: int, rounds:
             "agenda feed": f"/api/v1/agendas/{agenda['token']}.ics",
             "frab XML": "/api/v1/conferences/bench/schedule.xml",
             "frab JSON": "/api/v1/conferences/bench/schedule.frab.json",
+            # The attendee's pages (eventapp/pages), in English: the DIA meeting's whole schedule, and one day.
+            "page, DIA schedule": "/conferences/dia-japan-2025/?lang=en",
+            "page, one day": f"/conferences/bench/?day={conference['start_date']}&lang=en",
         }
         results: dict = {"size": size, "seed_load_s": seed_load_s, "endpoints": {}}
         captured = {}
@@ -389,6 +398,7 @@ def report(all_results: list[dict], duration: float, connections: int, rounds: i
     if big:
         t = TARGETS
         ical, js, nm = big["endpoints"]["iCal feed"], big["endpoints"]["JSON schedule"], big["not_modified"]
+        day, dia = big["endpoints"]["page, one day"], big["endpoints"]["page, DIA schedule"]
         checks = [
             (
                 "warm iCal median",
@@ -439,6 +449,24 @@ def report(all_results: list[dict], duration: float, connections: int, rounds: i
                 f"{ical['first_s']:.2f} s",
                 f"< {t['first_render_s']:g} s",
                 ical["first_s"] < t["first_render_s"],
+            ),
+            (
+                "warm day page / reference",
+                f"{day['ratio']:.2f}",
+                f">= {t['warm_ratio']}",
+                day["ratio"] >= t["warm_ratio"],
+            ),
+            (
+                "warm DIA schedule page / reference",
+                f"{dia['ratio']:.2f}",
+                f">= {t['warm_ratio']}",
+                dia["ratio"] >= t["warm_ratio"],
+            ),
+            (
+                "first render of a day page",
+                f"{day['first_s']:.2f} s",
+                f"< {t['page_first_render_s']:g} s",
+                day["first_s"] < t["page_first_render_s"],
             ),
             (
                 "peak memory per worker",

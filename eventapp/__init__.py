@@ -17,6 +17,7 @@ from eventapp.config import from_environment, normalize_database_url
 from eventapp.feeds import cache as feed_cache
 from eventapp.notifications import queue as notification_queue
 from eventapp.openapi import EventApi, init_openapi
+from eventapp.pages import i18n as page_languages
 from eventapp.views import require_json_body
 
 
@@ -51,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     notification_queue.init_app(app)  # after versioning: its flush hook reads the moved SEQUENCE
     changelog.init_app(app)
     feed_cache.init_app(app)
+    page_languages.init_app(app)
     ratelimits.init_app(app)
     app.before_request(require_json_body)
     app.after_request(security.add_headers)
@@ -81,6 +83,10 @@ def register_blueprints(app: Flask, api: EventApi) -> None:
 
     for area in (health, conferences, program, people, feeds, webhooks, changelog, registrations):
         api.register_blueprint(area.blp)
+    # The attendee's HTML pages: on the app, not the Api, so that they stay out of the OpenAPI document.
+    from eventapp.pages import routes as pages
+
+    app.register_blueprint(pages.blp)
 
 
 def register_feed_replay(app: Flask) -> None:

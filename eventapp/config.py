@@ -42,7 +42,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # address each request came to.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         # Where a person reads a session (https://events.example.org/{conference}/sessions/{id}: the
-        # conference's slug and the session's id), for the URL of each event in the feeds; by default its JSON.
+        # conference's slug and the session's id), for the URL of each event in the feeds; by default its page here.
         "SESSION_PAGE_URL": os.environ.get("SESSION_PAGE_URL", ""),
         # How long clients and shared caches may keep a feed before asking again (seconds).
         "FEED_MAX_AGE": int(os.environ.get("FEED_MAX_AGE", "60")),

@@ -1,7 +1,7 @@
 """Security headers on every answer, errors and 304s included.
 
 The API answers JSON, iCalendar and XML that no browser should render, frame or run scripts in: its policy
-allows nothing. The one HTML page, the interactive docs, loads swagger-ui from OPENAPI_SWAGGER_UI_URL (by
+allows nothing. The attendee's pages (eventapp/pages) run their own files only. The interactive docs load swagger-ui from OPENAPI_SWAGGER_UI_URL (by
 default this service's own /api/v1/docs/, served from the swagger-ui-bundle package) and starts it with one
 inline script, allowed by its hash and nothing else.
 """
@@ -17,6 +17,12 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, request
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# The attendee's pages (eventapp/pages): their own stylesheets and script, and the API on the same origin
+# (favourites become an agenda); no inline script or style, no other origin.
+PAGES_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 DOCS_ENDPOINT = "api-docs.openapi_swagger_ui"
 # HTTPS only, for a year, once a client has reached us over HTTPS.
 HSTS = "max-age=31536000"
@@ -65,6 +71,8 @@ def add_headers(response: Response) -> Response:
         headers["Content-Security-Policy"] = docs_policy(
             response.get_data(), current_app.config.get("OPENAPI_SWAGGER_UI_URL", ""), request.host_url
         )
+    elif request.blueprint == "pages":
+        headers["Content-Security-Policy"] = PAGES_POLICY
     else:
         headers["Content-Security-Policy"] = API_POLICY
     if request.is_secure:

@@ -136,7 +136,7 @@ def test_each_vevent_has_the_lines_icalendar_writes_for_its_session(client, seed
             built.add("location", str(feed_event["LOCATION"]))
         built.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         built.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-        built.add("url", f"http://localhost{DIA}/sessions/{session_id}")
+        built.add("url", f"http://localhost/conferences/dia-japan-2025/sessions/{session_id}")
         assert unfold(written[uid(session_id)]) == unfold(built.to_ical()), session["code"]
 
 
@@ -543,8 +543,10 @@ def test_an_empty_feed_carries_no_vtimezone(client, seeded):
 def test_each_event_links_to_the_sessions_page_once_there_is_one(client, seeded, database_url):
     for event_uid, vevent in events(client.get(FEED)).items():
         session_id = event_uid.split("-")[1].split("@")[0]
-        assert str(vevent["URL"]) == f"http://localhost{DIA}/sessions/{session_id}"
-        assert client.get(str(vevent["URL"])).status_code == 200
+        # By default the session's page (eventapp/pages), which answers HTML.
+        assert str(vevent["URL"]) == f"http://localhost/conferences/dia-japan-2025/sessions/{session_id}"
+        page = client.get(str(vevent["URL"]))
+        assert page.status_code == 200 and page.mimetype == "text/html"
     paged = make_app(database_url, SESSION_PAGE_URL="https://meeting.example/{conference}/sessions/{id}")
     try:
         other = paged.test_client()

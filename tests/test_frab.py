@@ -175,7 +175,7 @@ def test_every_published_session_appears_once_at_its_local_time(client, seeded):
         "China-Japan Collaboration",
         "en",
     )
-    assert town_hall["url"].endswith(f"{DIA}/sessions/{town_hall['id']}")
+    assert town_hall["url"].endswith(f"/conferences/dia-japan-2025/sessions/{town_hall['id']}")
     assert town_hall["abstract"].startswith("How to use the similarities")
     assert town_hall["do_not_record"] is False and town_hall["links"] == town_hall["attachments"] == []
 

@@ -40,7 +40,8 @@ def _agenda_view(agenda: Agenda, token: str) -> dict[str, Any]:
     }
 
 
-def _live_agenda(token: str) -> Agenda:
+def live_agenda(token: str) -> Agenda:
+    """The agenda of token: 404 if there is none, 410 if it was revoked or its conference unpublished."""
     agenda = find_agenda(get_session(), token)
     if agenda is None:
         raise NotFound("No agenda with that token.", "token", location="path")
@@ -77,14 +78,14 @@ class AgendaItem(MethodView):
     @document_errors(404, 410)
     def get(self, token):
         """An agenda's sessions and feed URLs."""
-        return _agenda_view(_live_agenda(token), token)
+        return _agenda_view(live_agenda(token), token)
 
     @blp.arguments(AgendaSchema)
     @blp.response(200, AgendaSchema)
     @document_errors(404, 410)
     def put(self, data, token):
         """Replace the agenda's sessions."""
-        agenda = _live_agenda(token)
+        agenda = live_agenda(token)
         set_sessions(get_session(), agenda, data["session_ids"])
         view = _agenda_view(agenda, token)
         get_session().commit()
@@ -94,7 +95,7 @@ class AgendaItem(MethodView):
     @document_errors(404, 410)
     def delete(self, token):
         """Revoke the agenda: its token and feed stop working."""
-        revoke_agenda(get_session(), _live_agenda(token))
+        revoke_agenda(get_session(), live_agenda(token))
         get_session().commit()
 
 
@@ -107,4 +108,4 @@ class AgendaFeed(MethodView):
     @document_errors(304, 404, 410)
     def get(self, args, token):
         """The agenda as an iCalendar feed."""
-        return serve_agenda(_live_agenda(token), token, args)
+        return serve_agenda(live_agenda(token), token, args)

@@ -105,6 +105,10 @@ def filter_caption(args: dict[str, Any]) -> list[str]:
         caption.append(label(args["kind"]))
     if args.get("day") is not None:
         caption.append(args["day"].isoformat())
+    if args.get("language"):
+        caption.append(f"in {args['language']}")
+    if args.get("follow"):
+        caption.append(f"followable in {args['follow']}")
     return caption
 
 

@@ -1,7 +1,8 @@
 """A replay cache in front of Flask for what calendar apps do all day: poll a conference's feed.
 
-Flask answers every feed. When it answers a public GET of `/api/v1/conferences/<slug>/<feed>[?filter]`
-(no credentials, no body) with a 200 or a 304, this layer records the status, headers and body exactly as
+Flask answers every feed. When it answers a public GET of `/api/v1/conferences/<slug>/<feed>[?filter]`,
+or of a conference's page (`/conferences/<slug>/[changes|sessions/<id>][?filter]`, keyed by Accept-Language
+too) (no credentials, no body) with a 200 or a 304, this layer records the status, headers and body exactly as
 Flask sent them, under the feed's path and query, the conference's version row, the host, the scheme, whether
 and whether the client takes gzip; but only when the answer's ETag is the one that version row implies (a
 write may land between the version read here and Flask's render), and when it varies by no other request
@@ -45,6 +46,9 @@ from eventapp.feeds.publish import ETAG_OF_VERSION, PUBLISHED_STATE, VERSION_ROW
 FEED_PATH = re.compile(
     r"^/api/v1/conferences/([a-z0-9]+(?:-[a-z0-9]+)*)/schedule(?:\.ics|\.xml|\.frab\.json)?$"
 )
+# A conference's pages (eventapp/pages) that depend on its version alone: the schedule, the change log and a
+# session. They vary by Accept-Language too (the language of a page without ?lang=), which their key holds.
+PAGE_PATH = re.compile(r"^/conferences/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:changes|sessions/[0-9]+)?$")
 # Accept-Encoding values seen, and whether each takes gzip: a handful in practice, bounded all the same.
 MAX_ENCODINGS = 256
 # Validator values (If-None-Match, If-Modified-Since) whose freshness an entry remembers, as is_fresh decided
@@ -193,7 +197,9 @@ class FeedReplay:
             or environ.get("CONTENT_LENGTH") not in (None, "", "0")
         ):
             return self.inner(environ, start_response)
-        match = FEED_PATH.match(environ.get("PATH_INFO", ""))
+        path = environ.get("PATH_INFO", "")
+        match = FEED_PATH.match(path)
+        page = match is None and (match := PAGE_PATH.match(path)) is not None
         if match is None:
             return self.inner(environ, start_response)
         try:
@@ -210,6 +216,8 @@ class FeedReplay:
             get_host(environ),
             environ["wsgi.url_scheme"],
             self._takes_gzip(environ.get("HTTP_ACCEPT_ENCODING")),
+            page,
+            environ.get("HTTP_ACCEPT_LANGUAGE") if page else None,
         )
         entry: Entry | None = self.entries.get(key)
         if entry is not None:
@@ -278,7 +286,8 @@ class FeedReplay:
             if name.lower() == "vary"
             for part in value.split(",")
         }
-        if varies - {"accept-encoding"}:
+        held = {"accept-encoding", "accept-language"} if key[-2] else {"accept-encoding"}
+        if varies - held:
             return None  # the answer depends on a request header the key does not hold (an Origin, say)
         if self.count_header:
             headers = [(name, "1" if name == "X-SQL-Queries" else value) for name, value in headers]

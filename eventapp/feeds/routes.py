@@ -28,7 +28,7 @@ LAST_MODIFIED = {
     "required": True,
 }
 # A person's feed spans conferences: a day of one is no filter for it, nor is another person.
-PERSON_FEED_ARGS = FeedArgs(only=("track", "room", "kind", "lang"))
+PERSON_FEED_ARGS = FeedArgs(only=("track", "room", "kind", "lang", "language", "follow"))
 # A session's feed holds the one session: only its language can be chosen.
 SESSION_FEED_ARGS = FeedArgs(only=("lang",))
 
@@ -58,7 +58,7 @@ class ScheduleJson(MethodView):
     @document_errors(304, 404)
     # One line, however long: the first line of a docstring is the operation's summary.
     def get(self, args, slug):
-        """The published schedule by day, with the feed URLs. Filters: track, room, person, kind, day; lang picks the language of titles and abstracts."""
+        """The published schedule by day, with the feed URLs. Filters: track, room, person, kind, day, language (held in), follow (held in or interpreted into); lang picks the language of titles and abstracts."""
         return serve_conference(slug, args, "schedule")
 
 

@@ -155,11 +155,12 @@ class ScheduleData:
         return (self.lang and conference.name_translations.get(self.lang)) or conference.name
 
     def session_url(self, program_session: ProgramSession) -> str:
-        """Where a person can read the session: its page once there is one (session_page), else its JSON."""
+        """Where a person can read the session: session_page (SESSION_PAGE_URL) when set, else its page here
+        (eventapp/pages)."""
         slug = program_session.conference.slug
         if self.session_page:
             return self.session_page.format(conference=slug, id=program_session.id)
-        return f"{self.base_url}/api/v1/conferences/{slug}/sessions/{program_session.id}"
+        return f"{self.base_url}/conferences/{slug}/sessions/{program_session.id}"
 
     def uid(self, program_session: ProgramSession) -> str:
         """The session's iCalendar UID: it never changes, whatever happens to the session."""

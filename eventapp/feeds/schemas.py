@@ -20,6 +20,12 @@ class FeedArgs(ma.Schema):
     kind = fields.String(validate=validate.OneOf(list(SessionKind)))
     day = fields.Date(metadata={"description": "Local date in the conference's time zone"})
     lang = language_field(metadata={"description": "Titles and abstracts in this language where translated"})
+    language = language_field(metadata={"description": "Sessions held in this language"})
+    follow = language_field(
+        metadata={
+            "description": "Sessions one can follow in this language: held in it, or interpreted into it"
+        }
+    )
 
 
 # What the JSON schedule shows of its conference (eventapp/feeds/schedule.py renders it).

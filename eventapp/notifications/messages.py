@@ -111,12 +111,12 @@ def session_title(program_session: ProgramSession, lang: str) -> str:
 
 
 def session_link(app: Flask, program_session: ProgramSession) -> str:
-    """Where the recipient reads the session: SESSION_PAGE_URL, else its JSON in the API."""
+    """Where the recipient reads the session: SESSION_PAGE_URL, else its page here (eventapp/pages)."""
     page = app.config.get("SESSION_PAGE_URL", "")
     slug = program_session.conference.slug
     if page:
         return page.format(conference=slug, id=program_session.id)
-    return f"{base_url(app)}/api/v1/conferences/{slug}/sessions/{program_session.id}"
+    return f"{base_url(app)}/conferences/{slug}/sessions/{program_session.id}"
 
 
 def describe_change(program_session: ProgramSession, lang: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, union
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload, subqueryload
 from sqlalchemy.sql.functions import FunctionElement
@@ -57,11 +57,27 @@ def filtered(stmt: Select, args: dict[str, Any], zone=None, languages: Sequence[
     ):
         if args.get(arg) is not None:
             stmt = stmt.where(column == args[arg])
+    if args.get("language"):
+        stmt = stmt.where(ProgramSession.language == args["language"])
+    if args.get("follow"):
+        stmt = stmt.where(followable_in(args["follow"]))
     if args.get("person") is not None:
         stmt = stmt.where(ProgramSession.participants.any(Participation.person_id == args["person"]))
     if args.get("q"):
         stmt = stmt.where(text_matches(args["q"], languages))
     return stmt
+
+
+def followable_in(language: str) -> ColumnElement[bool]:
+    """Sessions held in language or interpreted into it.
+
+    The interpretation list is a JSON array: its text holds the tag in quotes on SQLite and PostgreSQL alike
+    (tags are validated, so they hold no quote or wildcard), which spares a JSON function per dialect.
+    """
+    return or_(
+        ProgramSession.language == language,
+        cast(ProgramSession.interpretation, String).contains(f'"{language}"', autoescape=True),
+    )
 
 
 def text_matches(text: str, languages: Sequence[str] = ()) -> ColumnElement[bool]:
