@@ -62,7 +62,14 @@ def register_extensions(app: Flask) -> None:
     CORS(
         app,
         resources={r"/api/v1/*": {"origins": "*"}},
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "If-Modified-Since"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "If-Match",
+            "If-None-Match",
+            "If-Modified-Since",
+        ],
         expose_headers=["ETag", "Last-Modified", "Retry-After"],
         max_age=3600,
         send_wildcard=True,

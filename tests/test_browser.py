@@ -287,3 +287,73 @@ def test_no_wcag_2_a_or_aa_violation(open_page, client, lang):
             page = open_page(f"{path}?lang={lang}", viewport=viewport, color_scheme=scheme)
             results = axe.run(page, options=options)
             assert results.violations_count == 0, f"{path} {viewport} {scheme}: {results.generate_report()}"
+
+
+def test_a_session_that_takes_registrations_shows_its_seats_and_registers(open_page, client, admin):
+    from axe_playwright_python.sync_playwright import Axe
+
+    slug, day = "register-page-2030", "2030-10-18"
+    conference = {
+        "slug": slug,
+        "name": "Registration Page Meeting",
+        "timezone": "Asia/Tokyo",
+        "start_date": day,
+        "end_date": day,
+        "status": "published",
+        "registration": {"waitlist_mode": "auto"},
+    }
+    assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
+    workshop = {
+        "title": "Hands-on workshop",
+        "kind": "workshop",
+        "status": "confirmed",
+        "starts_at": f"{day}T10:00",
+        "ends_at": f"{day}T11:00",
+        "registration_required": True,
+        "capacity": 1,
+    }
+    answer = client.post(f"/api/v1/conferences/{slug}/sessions", json=workshop, headers=admin)
+    assert answer.status_code == 201, answer.get_json()
+    session_id = answer.get_json()["id"]
+    path = f"/conferences/{slug}/sessions/{session_id}"
+    availability = f"/api/v1/conferences/{slug}/sessions/{session_id}/availability"
+
+    plain = open_page(f"{path}?lang=en", javascript=False)
+    assert "1 seat in all." in plain.locator("#registration").inner_text()
+    assert not plain.locator("#register-form").is_visible()
+
+    def register(n: int):
+        page = open_page(f"{path}?lang=en")
+        page.locator("#register-given").fill(f"Given{n}")
+        page.locator("#register-family").fill(f"Family{n}")
+        page.locator("#register-email").fill(f"page{n}@example.org")
+        page.locator("#register-form button[type=submit]").click()
+        page.locator(".register-result p").first.wait_for()
+        return page
+
+    first = register(1)
+    assert first.locator(".seats-left").inner_text() in (
+        "Seats left now: 1.",
+        "No seats left now: registering puts you on the waitlist.",
+    )
+    assert first.locator(".register-result").inner_text().startswith("Your seat is confirmed.")
+    own = first.locator(".register-result a").first.get_attribute("href")
+    mine = client.get(urlsplit(own).path)
+    assert mine.status_code == 200 and mine.get_json()["seats"][0]["status"] == "confirmed"
+    assert client.get(availability).get_json()["confirmed"] == 1
+    assert first.errors == []
+
+    second = register(2)
+    assert "No seats left now" in second.locator(".seats-left").inner_text()
+    assert "waitlist, at position 1" in second.locator(".register-result").inner_text()
+    again = register(2)  # the same address again: the API's 409, said on the page
+    assert again.locator(".register-result").inner_text().startswith("Could not register:")
+    counts = client.get(availability).get_json()
+    assert (counts["confirmed"], counts["waitlisted"]) == (1, 1)
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    for lang in ("en", "ja"):
+        page = open_page(f"{path}?lang={lang}")
+        page.locator("#register-form").wait_for()
+        results = Axe().run(page, options=options)
+        assert results.violations_count == 0, f"{lang}: {results.generate_report()}"

@@ -36,6 +36,7 @@ from eventapp.people.models import Person
 from eventapp.program.models import Participation, ProgramSession
 from eventapp.program.operations import check_filter_references
 from eventapp.program.queries import filtered, sessions_of, sessions_of_person
+from eventapp.program.schemas import effective_capacity
 from eventapp.views import public_base_url
 
 HERE = Path(__file__).parent
@@ -326,11 +327,29 @@ def session_page(slug: str, session_id: int):
             feed=feed,
             feed_name=f"{display.conference_name(conference).main}: {display.title(found).main}",
             history=history,
-            registration=None,
+            registration=_registration_block(conference, found),
         )
 
     replayable("session", session_id)
     return serve_page("session", (conference_id, created_at, version, session_id), changed_at, render)
+
+
+def _registration_block(conference: Conference, found: ProgramSession) -> dict[str, Any] | None:
+    """What the session page's register form needs, for a session that takes registrations; else None.
+
+    The page is cached by schedule version, and seats move without one: the page carries the seat total, and its
+    script reads the seats left from the public availability answer when it shows the form.
+    """
+    if not found.registration_required or found.status == SessionStatus.CANCELLED:
+        return None
+    base = f"/api/v1/conferences/{conference.slug}"  # the page's own origin, as the agenda calls are
+    return {
+        "capacity": effective_capacity(found),
+        "availability": f"{base}/sessions/{found.id}/availability",
+        "endpoint": f"{base}/registrations",
+        "session_id": found.id,
+        "asks_sponsor": found.kind == SessionKind.SATELLITE_SYMPOSIUM,
+    }
 
 
 @blp.route("/people/<int:person_id>")

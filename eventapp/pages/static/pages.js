@@ -167,10 +167,78 @@
     store.set(key, version);
   }
 
+  // A session that takes registrations: the seats left now, and registering through the registration API.
+  function registration() {
+    const box = document.getElementById("registration");
+    if (!box) return;
+    const left = box.querySelector(".seats-left");
+    const form = box.querySelector("form");
+    const result = box.querySelector(".register-result");
+    const sessionId = Number(box.dataset.sessionId);
+    const showSeats = async () => {
+      try {
+        const answer = await fetch(box.dataset.availability, { headers: { Accept: "application/json" } });
+        if (!answer.ok) return;
+        const seats = await answer.json();
+        if (seats.available === null) { left.textContent = ""; return; }
+        left.textContent = seats.available > 0 ? format(strings.seatsLeft, { count: seats.available }) : strings.full;
+      } catch (e) { /* the total stays shown */ }
+    };
+    const line = (text) => { const p = document.createElement("p"); p.textContent = text; return p; };
+    const link = (text, href) => {
+      const p = document.createElement("p"), a = document.createElement("a");
+      a.href = href; a.textContent = text; p.appendChild(a); return p;
+    };
+    form.hidden = false;
+    showSeats();
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const body = { session_ids: [sessionId], language: lang };
+      ["given_name", "family_name", "email", "organization"].forEach((name) => {
+        const value = (data.get(name) || "").trim();
+        if (value) body[name] = value;
+      });
+      if (form.querySelector("[name=share_with_sponsor]")) body.share_with_sponsor = data.get("share_with_sponsor") === "on";
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      result.replaceChildren();
+      try {
+        const answer = await fetch(box.dataset.endpoint, {
+          method: "POST",
+          // One key per submission: a resent request (a flaky network) answers the first answer again.
+          headers: { "Content-Type": "application/json", "Idempotency-Key": crypto.randomUUID() },
+          body: JSON.stringify(body),
+        });
+        const made = await answer.json();
+        if (!answer.ok) {
+          const problems = (made.errors || []).map((e) => e.message).join(" ") || made.message || answer.status;
+          result.append(line(strings.registerFailed + " " + problems));
+          return;
+        }
+        const seat = made.seats.find((s) => s.session_id === sessionId);
+        if (made.status === "pending") result.append(line(strings.seat_pending));
+        else if (seat && strings["seat_" + seat.status]) {
+          const until = seat.offer_expires_at ? new Date(seat.offer_expires_at).toLocaleString(lang) : "";
+          result.append(line(format(strings["seat_" + seat.status], { position: seat.position, until })));
+        }
+        result.append(line(strings.keepLink), link(strings.yourRegistration, made.url), link(strings.yourCalendar, made.feeds.webcal));
+        form.hidden = true;
+        showSeats();
+      } catch (e) {
+        result.append(line(strings.registerFailed + " " + strings.failed));
+      } finally {
+        button.disabled = false;
+        result.hidden = false;
+      }
+    });
+  }
+
   favourites();
   agenda();
   now();
   yourTime();
   copyButtons();
   changes();
+  registration();
 })();
