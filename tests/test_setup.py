@@ -192,10 +192,11 @@ def test_make_runs_seeding_step_keeps_what_the_api_changed(tmp_path):
 
 def test_make_run_serves_and_runs_a_worker_that_delivers(tmp_path):
     """`make run` starts the web server and the notification worker: a session moved through the API leaves
-    its speaker's message as an .eml file (no mail server configured)."""
+    its speaker's message as an .eml file (no mail server configured), and so does a registration."""
     url = f"sqlite:///{tmp_path / 'run.sqlite3'}"
     seed = tmp_path / "tiny.yaml"
-    seed.write_text(MINIMAL)
+    # The tiny meeting, taking registrations (with every default).
+    seed.write_text(MINIMAL.replace("  status: published\n", "  status: published\n  registration: {}\n", 1))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -256,6 +257,25 @@ def test_make_run_serves_and_runs_a_worker_that_delivers(tmp_path):
             time.sleep(0.2)
         (written,) = mail.glob("*.eml")
         assert "To: sun@example.com" in written.read_text()
+
+        # An attendee registering leaves their confirmation, with the self-service link, beside it.
+        registrant = {"given_name": "Aoi", "family_name": "Mori", "email": "aoi@example.org"}
+        request = urllib.request.Request(
+            f"{base}/api/v1/conferences/tiny-2025/registrations",
+            data=json.dumps(registrant).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as answer:
+            assert answer.status == 201
+            token = json.load(answer)["token"]
+        for _ in range(150):
+            confirmations = [m for m in mail.glob("*.eml") if "To: aoi@example.org" in m.read_text()]
+            if confirmations:
+                break
+            time.sleep(0.2)
+        (confirmation,) = confirmations
+        assert token in confirmation.read_text()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
