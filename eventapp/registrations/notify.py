@@ -79,7 +79,13 @@ def seat_changed(db: Session, seat: Seat, *, was_confirmed: bool = False) -> Non
         db,
         registration.conference_id,
         SEAT_EVENTS.get(seat.status, EventType.REGISTRATION_WAITLISTED),
-        {"registration_id": registration.id, "session_id": seat.session_id, "status": seat.status},
+        # The reason tells an expired or declined offer from a withdrawal or an organizer's cancellation.
+        {
+            "registration_id": registration.id,
+            "session_id": seat.session_id,
+            "status": seat.status,
+            "reason": seat.reason,
+        },
     )
     if not registration.email or (seat.status == SeatStatus.CANCELLED and not was_confirmed):
         return
