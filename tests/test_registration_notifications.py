@@ -26,6 +26,7 @@ def notifying(app, database_url, tmp_path):
             QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
             DELIVERY_RETRY_SECONDS=0,
             WEBHOOK_ALLOW_PRIVATE=True,
+            SPEAKER_BATCH_SECONDS=0,
         )
         yield built, inbox
         get_engine(built).dispose()
@@ -124,3 +125,40 @@ def test_confirmation_invite_and_cancel_reach_the_attendee(notifying):
                 sql("SELECT count(*) FROM outbox_deliveries WHERE recipient = :r"), {"r": ATTENDEE}
             ).scalar_one()
         assert left == 0
+
+
+def test_a_moved_session_updates_its_registrants_invitation_and_a_cancelled_one_cancels_it(notifying):
+    notify_app, inbox = notifying
+    client, runner = notify_app.test_client(), notify_app.test_cli_runner()
+    admin = issue_token(runner, "--role", "admin")
+    workshop = _meeting(client, admin)
+    body = {"given_name": "Ayaka", "family_name": "Mori", "email": ATTENDEE, "session_ids": [workshop]}
+    assert client.post(f"{BASE}/registrations", json=body).status_code == 201
+    waiting = {**body, "email": "kenji@example.org", "given_name": "Kenji"}
+    assert client.post(f"{BASE}/registrations", json=waiting).status_code == 201  # waitlisted: no invite
+    _work(runner)
+    (first,) = [m for m in inbox.to(ATTENDEE) if m["Subject"].startswith("Seat confirmed")]
+    _, invitation = calendar_part(first)
+    (confirmed,) = icalendar.Calendar.from_ical(invitation).walk("VEVENT")
+
+    move = {"starts_at": "2030-10-18T14:00", "ends_at": "2030-10-18T15:00"}
+    assert client.patch(f"{BASE}/sessions/{workshop}", json=move, headers=admin).status_code == 200
+    _work(runner)
+    (changed_mail,) = [m for m in inbox.to(ATTENDEE) if m["Subject"].startswith("Session changed")]
+    method, invitation = calendar_part(changed_mail)
+    (moved,) = icalendar.Calendar.from_ical(invitation).walk("VEVENT")
+    assert method == "REQUEST" and moved["UID"] == confirmed["UID"]
+    assert moved["SEQUENCE"] > confirmed["SEQUENCE"]
+    assert moved.decoded("DTSTART").isoformat() == "2030-10-18T14:00:00+09:00"
+    assert not [m for m in inbox.to("kenji@example.org") if m["Subject"].startswith("Session")]
+
+    assert (
+        client.patch(f"{BASE}/sessions/{workshop}", json={"status": "cancelled"}, headers=admin).status_code
+        == 200
+    )
+    _work(runner)
+    (cancel_mail,) = [m for m in inbox.to(ATTENDEE) if m["Subject"].startswith("Session cancelled")]
+    method, invitation = calendar_part(cancel_mail)
+    (cancelled,) = icalendar.Calendar.from_ical(invitation).walk("VEVENT")
+    assert method == "CANCEL" and cancelled["UID"] == confirmed["UID"]
+    assert cancelled["SEQUENCE"] > moved["SEQUENCE"]

@@ -7,11 +7,13 @@ read the person, if they may, through the organizer API. Emails go through the n
 
 from __future__ import annotations
 
-from flask import Flask
-from sqlalchemy import delete
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from eventapp.enums import DeliveryChannel, EventType
+from eventapp.enums import DeliveryChannel, EventType, SessionStatus
 from eventapp.notifications import events
 from eventapp.notifications.invites import Method, base_url, invite
 from eventapp.notifications.messages import Mail, renders, session_title, when, words
@@ -42,6 +44,10 @@ WORDS = {
         "subject_confirmed": "Seat confirmed: {title}",
         "subject_offered": "A seat for you: {title}",
         "subject_cancelled": "Seat cancelled: {title}",
+        "seat_session_changed": "{title} ({when}): the session has changed; your seat stands.",
+        "seat_session_cancelled": "{title}: the session is cancelled.",
+        "subject_session_changed": "Session changed: {title}",
+        "subject_session_cancelled": "Session cancelled: {title}",
     },
     "ja": {
         "registered": "{conference} への参加登録は「{status}」です。",
@@ -59,6 +65,10 @@ WORDS = {
         "subject_confirmed": "席の確定: {title}",
         "subject_offered": "席のご案内: {title}",
         "subject_cancelled": "席の取消: {title}",
+        "seat_session_changed": "{title}（{when}）: セッションが変更されました。席はそのまま確保されています。",
+        "seat_session_cancelled": "{title}: セッションは中止になりました。",
+        "subject_session_changed": "セッションの変更: {title}",
+        "subject_session_cancelled": "セッションの中止: {title}",
     },
 }
 
@@ -200,7 +210,12 @@ def _confirmation(app: Flask, db: Session, delivery: OutboxDelivery) -> Mail | N
 
 
 def _seat_mail(
-    app: Flask, db: Session, delivery: OutboxDelivery, subject: str, method: Method | None
+    app: Flask,
+    db: Session,
+    delivery: OutboxDelivery,
+    subject: str,
+    method: Method | None,
+    line: str | None = None,
 ) -> Mail | None:
     seat = db.get(Seat, delivery.data["seat_id"])
     if seat is None or seat.registration.erased_at is not None:
@@ -209,11 +224,16 @@ def _seat_mail(
     lang = _lang(registration)
     said = _said(lang)
     program_session = seat.program_session
+    title = session_title(program_session, lang)
     mail = Mail(
         lang=lang,
-        subject=said[subject].format(title=session_title(program_session, lang)),
+        subject=said[subject].format(title=title),
         greeting=said["greeting"].format(name=_name(registration)),
-        paragraphs=[_seat_line(seat, lang)],
+        paragraphs=[
+            said[line].format(title=title, when=when(program_session, lang))
+            if line
+            else _seat_line(seat, lang)
+        ],
     )
     if method is not None:
         mail.invite_method = method
@@ -252,3 +272,43 @@ def _seat_offered(app: Flask, db: Session, delivery: OutboxDelivery) -> Mail | N
 def _seat_cancelled(app: Flask, db: Session, delivery: OutboxDelivery) -> Mail | None:
     """A seat given up or cancelled, with its iMIP CANCEL."""
     return _seat_mail(app, db, delivery, "subject_cancelled", Method.CANCEL)
+
+
+def _tell_seat_holders(db: Session, outbox_event: OutboxEvent, program_session) -> None:
+    """A session moved, re-roomed, retitled or cancelled: each confirmed seat's holder gets the updated
+    invitation (eventapp/notifications/events.py calls this in the flush that records the change). Several
+    changes within SPEAKER_BATCH_SECONDS make one message per seat, which says the session as it is then."""
+    seats = db.scalars(
+        select(Seat).where(Seat.session_id == program_session.id, Seat.status == SeatStatus.CONFIRMED)
+    ).all()
+    delay = timedelta(seconds=current_app.config["SPEAKER_BATCH_SECONDS"])
+    for seat in seats:
+        if seat.registration.email:
+            events.email(
+                db,
+                outbox_event,
+                seat.registration.email,
+                "seat-session-changed",
+                {"registration_id": seat.registration_id, "seat_id": seat.id},
+                batch_key=f"seat:{seat.id}",
+                delay=delay,
+            )
+
+
+events.session_event_listeners.append(_tell_seat_holders)
+
+
+@renders("seat-session-changed")
+def _seat_session_changed(app: Flask, db: Session, delivery: OutboxDelivery) -> Mail | None:
+    """The session of a confirmed seat changed: a REQUEST with the session's new SEQUENCE, or a CANCEL when
+    it is cancelled by the time the message is sent."""
+    seat = db.get(Seat, delivery.data["seat_id"])
+    if seat is None:
+        return None
+    if seat.program_session.status in (SessionStatus.CANCELLED, SessionStatus.DRAFT):
+        return _seat_mail(
+            app, db, delivery, "subject_session_cancelled", Method.CANCEL, "seat_session_cancelled"
+        )
+    if seat.status != SeatStatus.CONFIRMED:
+        return None  # given up since: its own CANCEL has gone out
+    return _seat_mail(app, db, delivery, "subject_session_changed", Method.REQUEST, "seat_session_changed")
