@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from eventapp.auth.operations import create_token, list_tokens, revoke_token
 from eventapp.conferences.operations import get_by_slug
-from eventapp.db import get_engine, get_session
+from eventapp.db import get_engine, get_session, refresh_statistics
 from eventapp.enums import ConferenceStatus, TokenRole
 from eventapp.errors import DomainError, SchedulingConflict
 from eventapp.notifications.delivery import deliver_due
@@ -158,6 +158,8 @@ def load_command(path: str, dry_run: bool, if_absent: bool) -> None:
             report = load_file(db, path, progress=_progress_bar)
     except SeedError as error:
         _exit_refused(error)
+    if not dry_run and (report.created or report.changed):
+        refresh_statistics(get_engine())
     click.echo(f"{'checked' if dry_run else 'loaded'} {report.slug} from {path}")
     for line in report.summary():
         click.echo(f"  {line}")

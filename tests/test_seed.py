@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from helpers import DIA_SEED, MINIMAL, load, row_counts, write
+
+from eventapp.db import get_engine
 
 
 def sessions_by_code(client, slug="dia-japan-2025"):
@@ -461,3 +464,66 @@ def test_a_refused_person_leaves_the_others_checked_at_their_own_places(runner, 
             "2025-10-19 09:00 to 10:00) at that time"
         ),
     ]
+
+
+def _planned_rows(app, table: str) -> float | None:
+    """The row count the query planner holds for table: SQLite's sqlite_stat1, PostgreSQL's pg_class."""
+    with get_engine(app).connect() as connection:
+        if connection.dialect.name == "sqlite":
+            if not connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+            ).first():
+                return None
+            stat = connection.exec_driver_sql(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = ? ORDER BY idx LIMIT 1", (table,)
+            ).scalar()
+            return float(stat.split()[0]) if stat else None
+        return connection.exec_driver_sql(
+            "SELECT reltuples FROM pg_class WHERE relname = %(t)s", {"t": table}
+        ).scalar()
+
+
+def test_a_load_leaves_the_planner_knowing_the_tables_sizes(app, runner, tmp_path):
+    # 37 sessions, fewer than PostgreSQL's autovacuum waits for before it analyzes a table by itself: the count
+    # the planner holds can only come from the load.
+    sessions = "".join(
+        f"""
+  - code: P{i}
+    title: Poster {i}
+    kind: plenary
+    status: confirmed
+    starts_at: "2025-10-19T{8 + i // 4:02d}:{(i % 4) * 15:02d}"
+    ends_at: "2025-10-19T{8 + i // 4:02d}:{(i % 4) * 15 + 10:02d}"
+    room: Room 101"""
+        for i in range(37)
+    )
+    text = MINIMAL.split("sessions:")[0] + "sessions:" + sessions + "\n"
+    result = load(runner, write(tmp_path, text))
+    assert result.exit_code == 0, result.output
+    assert _planned_rows(app, "program_sessions") == 37
+
+
+def test_the_worker_keeps_sqlite_statistics_current_every_hour(app, runner, client, admin, tmp_path):
+    if get_engine(app).dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps its statistics; the hourly job is SQLite's")
+    assert load(runner, write(tmp_path, MINIMAL)).exit_code == 0
+    assert _planned_rows(app, "program_sessions") == 1
+    room = client.get("/api/v1/conferences/tiny-2025/rooms", headers=admin).get_json()["items"][0]["id"]
+    for hour in (11, 12, 13):
+        session = {
+            "code": f"API{hour}",
+            "title": f"Added at {hour}",
+            "status": "confirmed",
+            "starts_at": f"2025-10-19T{hour}:00",
+            "ends_at": f"2025-10-19T{hour}:30",
+            "room_id": room,
+        }
+        answer = client.post("/api/v1/conferences/tiny-2025/sessions", json=session, headers=admin)
+        assert answer.status_code == 201, answer.get_json()
+    assert _planned_rows(app, "program_sessions") == 1  # the API does not analyze
+
+    queue = app.extensions["eventapp.queue"]
+    due = {task.name: task for task in queue.read_periodic(datetime(2026, 12, 5, 3, 17))}
+    assert "statistics" not in {task.name for task in queue.read_periodic(datetime(2026, 12, 5, 3, 18))}
+    queue.execute(due["statistics"])
+    assert _planned_rows(app, "program_sessions") == 4

@@ -3,7 +3,8 @@
 Tasks are small functions over the delivery code: `deliver` sends one delivery (enqueued when the transaction
 that made it commits), and `sweep`, every minute, hands over whatever is due and was not enqueued (a process
 that died between its commit and the hand-over, retries whose back-off ran out) and runs the periodic jobs
-other areas add (expiring seat offers).
+other areas add (expiring seat offers); `statistics`, every hour, keeps SQLite's query planner statistics
+current (eventapp/db.py's refresh_statistics).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from eventapp.db import get_engine, refresh_statistics
 from eventapp.notifications import delivery, events
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,14 @@ def init_app(app: Flask) -> None:
         run_periodic_jobs(app)
         for delivery_id in delivery.due(app):
             deliver(delivery_id)
+
+    @huey.periodic_task(crontab(minute="17"), name="statistics")
+    def statistics() -> None:
+        # A meeting that grows through the API, not a seed load, is analyzed here; PostgreSQL's autovacuum
+        # does it there.
+        engine = get_engine(app)
+        if engine.dialect.name == "sqlite":
+            refresh_statistics(engine)
 
     def enqueue(delivery_ids: list[int]) -> None:
         try:
