@@ -290,32 +290,10 @@ def serve_session(
 
 def serve_agenda(agenda: Agenda, token: str, args: dict[str, Any]) -> Response:
     """A personal agenda as an iCal feed, kept out of shared caches."""
-    conference = agenda.conference
-    etag = feed_etag(
-        "agenda.ics",
-        agenda.id,
-        agenda.created_at,
-        agenda.updated_at,
-        conference.schedule_version,
-        sorted(args.items()),
-        public_base_url(),
+    chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
+    return _serve_personal(
+        "agenda", agenda, agenda.updated_at, chosen, "my agenda", f"/api/v1/agendas/{token}.ics", args
     )
-    last_modified: datetime = max(agenda.updated_at, conference.schedule_changed_at)
-
-    def render(fragments: Fragments) -> bytes:
-        chosen = select(agenda_sessions.c.session_id).where(agenda_sessions.c.agenda_id == agenda.id)
-        stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen))
-        data = _schedule_data(
-            get_session().scalars(stmt).unique().all(),
-            conference,
-            f"{conference.name}: my agenda",
-            args,
-            feed_urls(f"/api/v1/agendas/{token}.ics", args),
-        )
-        return render_ical(data, fragments)
-
-    # The token is the agenda's only key: no shared cache should keep a copy under it.
-    return _serve(etag, last_modified, render, private=True)
 
 
 def serve_registration(
@@ -327,12 +305,32 @@ def serve_registration(
 ) -> Response:
     """A registration's seats as an iCal feed (eventapp/registrations/ical.py says how each seat shows), kept
     out of shared caches like an agenda."""
-    conference = registration.conference
-    session_ids = sorted({seat.session_id for seat in registration.seats})
+    chosen = sorted({seat.session_id for seat in registration.seats})
+    path = f"/api/v1/registrations/{token}.ics"
+    return _serve_personal(
+        "registration", registration, changed_at, chosen, "my registration", path, args, adjust=adjust
+    )
+
+
+def _serve_personal(
+    kind: str,
+    owner: Any,
+    changed_at: datetime,
+    chosen: Any,
+    title: str,
+    path: str,
+    args: dict[str, Any],
+    *,
+    adjust: Callable[[ProgramSession, bytes], bytes] | None = None,
+) -> Response:
+    """The iCal feed of one person's sessions (an agenda's, a registration's): the sessions of owner's
+    conference whose ids chosen gives (a list or a subquery), its ETag from owner and changed_at. The token
+    in its URL is its only key: no shared cache should keep a copy under it."""
+    conference = owner.conference
     etag = feed_etag(
-        "registration.ics",
-        registration.id,
-        registration.created_at,
+        f"{kind}.ics",
+        owner.id,
+        owner.created_at,
         changed_at,
         conference.schedule_version,
         sorted(args.items()),
@@ -340,15 +338,15 @@ def serve_registration(
     )
     last_modified: datetime = max(changed_at, conference.schedule_changed_at)
 
-    def render(_fragments: Fragments) -> bytes:
-        stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(session_ids))
+    def render(fragments: Fragments) -> bytes:
+        stmt = sessions_of(conference, {}, include_drafts=False).where(ProgramSession.id.in_(chosen))
         data = _schedule_data(
             get_session().scalars(stmt).unique().all(),
             conference,
-            f"{conference.name}: my registration",
+            f"{conference.name}: {title}",
             args,
-            feed_urls(f"/api/v1/registrations/{token}.ics", args),
+            feed_urls(path, args),
         )
-        return render_ical(data, adjust=adjust)
+        return render_ical(data, fragments, adjust=adjust)
 
     return _serve(etag, last_modified, render, private=True)
