@@ -18,6 +18,7 @@ from eventapp.notifications import events
 from eventapp.notifications.invites import Method, base_url, invite
 from eventapp.notifications.messages import Mail, renders, session_title, when, words
 from eventapp.notifications.models import OutboxDelivery, OutboxEvent
+from eventapp.program.models import ProgramSession
 from eventapp.registrations.models import Checkin, Registration, RegistrationStatus, Seat, SeatStatus
 
 SEAT_EVENTS = {
@@ -274,10 +275,38 @@ def _seat_cancelled(app: Flask, db: Session, delivery: OutboxDelivery) -> Mail |
     return _seat_mail(app, db, delivery, "subject_cancelled", Method.CANCEL)
 
 
+_SEATED = "eventapp.seated_conferences"
+
+
+def _has_confirmed_seats(db: Session, conference_id: int) -> bool:
+    """Whether any session of the conference has a confirmed seat, asked once a transaction and conference: a
+    seed file that moves a thousand sessions of a meeting that takes no registrations asks once, not once a
+    session. (A seat confirmed later in the same transaction gets its invitation as the session is then.)"""
+    transaction = db.get_transaction()
+    known = db.info.get(_SEATED)
+    if known is None or known[0] is not transaction:
+        known = db.info[_SEATED] = (transaction, {})
+    answers = known[1]
+    if conference_id not in answers:
+        with db.no_autoflush:
+            answers[conference_id] = (
+                db.scalar(
+                    select(Seat.id)
+                    .join(ProgramSession, ProgramSession.id == Seat.session_id)
+                    .where(ProgramSession.conference_id == conference_id, Seat.status == SeatStatus.CONFIRMED)
+                    .limit(1)
+                )
+                is not None
+            )
+    return answers[conference_id]
+
+
 def _tell_seat_holders(db: Session, outbox_event: OutboxEvent, program_session) -> None:
     """A session moved, re-roomed, retitled or cancelled: each confirmed seat's holder gets the updated
     invitation (eventapp/notifications/events.py calls this in the flush that records the change). Several
     changes within SPEAKER_BATCH_SECONDS make one message per seat, which says the session as it is then."""
+    if not _has_confirmed_seats(db, program_session.conference_id):
+        return
     seats = db.scalars(
         select(Seat).where(Seat.session_id == program_session.id, Seat.status == SeatStatus.CONFIRMED)
     ).all()
