@@ -90,8 +90,13 @@ def _gunicorn_start_log(tmp_path, **env: str) -> str:
                 assert server.poll() is None, log.read_text()
                 time.sleep(0.1)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            # A quick shutdown (SIGQUIT): a graceful one waits up to graceful_timeout for a worker still booting.
+            server.send_signal(signal.SIGQUIT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     return log.read_text()
 
 
