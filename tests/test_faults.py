@@ -9,7 +9,10 @@ import threading
 import time
 
 import pytest
+import sqlalchemy as sa
 from helpers import requires_postgres
+
+from eventapp.db import get_engine
 
 RESTART = os.environ.get("TEST_PG_RESTART")
 BASE = "/api/v1/conferences/fault-2026"
@@ -99,3 +102,40 @@ def test_requests_survive_a_database_restart(app, client, admin):
         assert len(item["participants"]) == (1 if number % 2 else 0)
     rooms = client.get(f"{BASE}/rooms?page_size=200", headers=admin).get_json()
     assert rooms["total"] == sum(1 for kind, status, _ in outcomes if kind == "room" and status == 201)
+
+
+@requires_postgres
+def test_a_pooled_connection_the_server_closed_is_not_handed_to_a_request(app, client, admin):
+    # The pool checks a connection on checkout by looking at its socket, not by a round trip: a backend that
+    # was terminated (as a restart, an idle timeout or an administrator does) must still never reach a view.
+    conference = {
+        "slug": "fault-2026",
+        "name": "Fault",
+        "timezone": "UTC",
+        "start_date": "2026-10-18",
+        "end_date": "2026-10-18",
+        "status": "published",
+    }
+    assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
+    assert client.get(BASE).status_code == 200  # the pool now holds an idle connection
+    pooled = get_engine(app).pool.checkedin()
+    assert pooled >= 1
+    outside = sa.create_engine(
+        get_engine(app).url.render_as_string(hide_password=False), poolclass=sa.pool.NullPool
+    )  # not the app's pool
+    with outside.connect() as other:
+        terminated = other.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend'"
+            )
+        ).scalar_one()
+    outside.dispose()
+    assert terminated >= pooled
+    time.sleep(0.2)  # the server's notice reaches the idle sockets
+    for _ in range(3):
+        answer = client.get(BASE)
+        assert answer.status_code == 200, answer.get_json()
+        made = client.post(f"{BASE}/rooms", json={"name": f"Room {_}"}, headers=admin)
+        assert made.status_code == 201, made.get_json()
