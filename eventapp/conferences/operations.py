@@ -38,7 +38,7 @@ def outside_window(conference: Conference, starts_at: datetime, ends_at: datetim
 
 def get_by_slug(db: Session, slug: str, *options) -> Conference | None:
     """The conference with slug (with loader options), or None."""
-    return db.scalar(select(Conference).where(Conference.slug == slug).options(*options))
+    return db.scalars(select(Conference).where(Conference.slug == slug).options(*options)).unique().first()
 
 
 def save_conference(db: Session, data: dict[str, Any], conference: Conference | None = None) -> Conference:

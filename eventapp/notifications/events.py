@@ -15,7 +15,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
+from eventapp.conferences.models import Conference
 from eventapp.db import sessionmaker_of, utcnow
 from eventapp.enums import DeliveryChannel, DeliveryState, EventType, SessionStatus
 from eventapp.notifications.models import OutboxDelivery, OutboxEvent, WebhookEndpoint
@@ -41,6 +43,11 @@ def _endpoints(db: Session, conference_id: int) -> list[WebhookEndpoint]:
     # Read once a transaction and conference: a seed file that moves a thousand sessions asks once, not 1,000 times.
     known = db.info.setdefault(_ENDPOINTS, {})
     if conference_id not in known:
+        conference = db.identity_map.get(identity_key(Conference, conference_id))
+        if conference is not None and "active_webhook_endpoints" not in inspect(conference).unloaded:
+            # Read with the conference, by a joinedload of this transaction's (a registration's write paths).
+            known[conference_id] = list(conference.active_webhook_endpoints)
+            return known[conference_id]
         with db.no_autoflush:
             known[conference_id] = db.scalars(
                 select(WebhookEndpoint).where(

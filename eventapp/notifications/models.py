@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp import lengths
@@ -47,6 +47,18 @@ class WebhookEndpoint(Timestamped, Base):
     disabled_reason: Mapped[str | None] = mapped_column(String(lengths.NAME))
 
     conference: Mapped[Conference] = relationship()
+
+
+# The conference's active endpoints, for a write path that loads the conference anyway (a registration, a
+# seat) to read with it in the same statement: events.record() then asks no query of its own.
+Conference.active_webhook_endpoints = relationship(
+    WebhookEndpoint,
+    primaryjoin=lambda: and_(
+        WebhookEndpoint.conference_id == Conference.id, WebhookEndpoint.active.is_(True)
+    ),
+    order_by=WebhookEndpoint.id,
+    viewonly=True,
+)
 
 
 class OutboxDelivery(Base):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp import lengths
@@ -83,6 +84,14 @@ class ProgramSession(Timestamped, Base):
         cascade="all, delete-orphan",
         order_by="(Participation.order, Participation.id)",
     )
+
+    @hybrid_method
+    def runs_during(self, starts_at: datetime, ends_at: datetime):
+        """Whether the session, unless cancelled, runs at some moment between starts_at and ends_at: a bool on
+        a loaded session, a condition in a query (one rule for both: an attendee's overlapping seats)."""
+        return (
+            (self.status != SessionStatus.CANCELLED) & (self.starts_at < ends_at) & (self.ends_at > starts_at)
+        )
 
 
 class Participation(Timestamped, Base):

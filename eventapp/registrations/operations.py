@@ -18,10 +18,10 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventapp.auth.secrets import hash_secret
 from eventapp.conferences.models import Conference
@@ -228,7 +228,21 @@ def _set_status(seat: Seat, status: SeatStatus, reason: str | None = None) -> No
 def overlapping_seat(
     db: Session, registration: Registration, program_session: ProgramSession, statuses=(SeatStatus.CONFIRMED,)
 ) -> ProgramSession | None:
-    """The first session in which the registration holds a seat (of these statuses) overlapping program_session."""
+    """The first session in which the registration holds a seat (of these statuses) overlapping program_session.
+
+    From the registration's seats when they are loaded (find_registration loads them with their sessions, under
+    the registration's lock: a seat write asks nothing more), else in one query.
+    """
+    during = (program_session.starts_at, program_session.ends_at)
+    if "seats" not in inspect(registration).unloaded:
+        overlapping = [
+            seat.program_session
+            for seat in registration.seats
+            if seat.status in statuses
+            and seat.session_id != program_session.id
+            and seat.program_session.runs_during(*during)
+        ]
+        return min(overlapping, key=lambda s: (s.starts_at, s.id), default=None)
     return db.scalar(
         select(ProgramSession)
         .join(Seat, Seat.session_id == ProgramSession.id)
@@ -236,9 +250,7 @@ def overlapping_seat(
             Seat.registration_id == registration.id,
             Seat.status.in_(list(statuses)),
             ProgramSession.id != program_session.id,
-            ProgramSession.status != SessionStatus.CANCELLED,
-            ProgramSession.starts_at < program_session.ends_at,
-            ProgramSession.ends_at > program_session.starts_at,
+            ProgramSession.runs_during(*during),
         )
         .order_by(ProgramSession.starts_at, ProgramSession.id)
         .limit(1)
@@ -496,6 +508,7 @@ def create_registration(
         language=data.get("language"),
         share_with_sponsor=data.get("share_with_sponsor", False),
         holds_place=False,
+        seats=[],  # a new registration has none: its answer needs no query for them
     )
     registration.conference = conference
     if registration.status == RegistrationStatus.CONFIRMED:
@@ -580,14 +593,21 @@ def find_registration(db: Session, token: str, *, lock: bool = False) -> Registr
     """The registration behind token, by the token's hash as agendas are found, with its conference and
     settings; lock: its row locked until the transaction ends (PostgreSQL), so that one registration has one
     writer at a time (its overlap rule reads its own seats)."""
+    conference = joinedload(Registration.conference)
     stmt = (
         select(Registration)
         .where(Registration.token_hash == hash_secret(token))
-        .options(joinedload(Registration.conference).joinedload(Conference.registration))
+        .options(
+            conference.joinedload(Conference.registration),
+            # What a seat write reads besides: the webhook endpoints its events go to, the seats it checks
+            # for overlaps and answers with.
+            conference.joinedload(Conference.active_webhook_endpoints),
+            selectinload(Registration.seats).joinedload(Seat.program_session),
+        )
     )
     if lock:
         stmt = stmt.with_for_update(of=Registration)
-    return db.scalar(stmt)
+    return db.scalars(stmt).unique().one_or_none()
 
 
 def active_seat(registration: Registration, session_id: int) -> Seat:

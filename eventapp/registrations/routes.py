@@ -10,6 +10,7 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventapp.auth.access import (
     conference_for_read,
@@ -186,7 +187,10 @@ class Registrations(MethodView):
         """
         spend(REGISTRATION_CREATION)
         db = get_session()
-        conference = get_by_slug(db, slug)
+        # With what the registration's write reads besides: its settings, the endpoints its event goes to.
+        conference = get_by_slug(
+            db, slug, joinedload(Conference.registration), joinedload(Conference.active_webhook_endpoints)
+        )
         if conference is None:
             raise NotFound(f"No published conference {slug!r}.", "slug", location="path")
         registration, token = ops.create_registration(db, conference, data)
