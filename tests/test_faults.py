@@ -16,6 +16,14 @@ from eventapp.db import get_engine
 
 RESTART = os.environ.get("TEST_PG_RESTART")
 BASE = "/api/v1/conferences/fault-2026"
+CONFERENCE = {
+    "slug": "fault-2026",
+    "name": "Fault",
+    "timezone": "UTC",
+    "start_date": "2026-10-18",
+    "end_date": "2026-10-18",
+    "status": "published",
+}
 
 
 @requires_postgres
@@ -24,15 +32,7 @@ BASE = "/api/v1/conferences/fault-2026"
     reason="TEST_PG_RESTART (a command that restarts the test PostgreSQL) is not set; .ci/run sets it",
 )
 def test_requests_survive_a_database_restart(app, client, admin):
-    conference = {
-        "slug": "fault-2026",
-        "name": "Fault",
-        "timezone": "UTC",
-        "start_date": "2026-10-18",
-        "end_date": "2026-10-18",
-        "status": "published",
-    }
-    assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
+    assert client.post("/api/v1/conferences", json=CONFERENCE, headers=admin).status_code == 201
     person = client.post(
         "/api/v1/people", json={"given_name": "A", "family_name": "B"}, headers=admin
     ).get_json()["id"]
@@ -108,15 +108,7 @@ def test_requests_survive_a_database_restart(app, client, admin):
 def test_a_pooled_connection_the_server_closed_is_not_handed_to_a_request(app, client, admin):
     # The pool checks a connection on checkout by looking at its socket, not by a round trip: a backend that
     # was terminated (as a restart, an idle timeout or an administrator does) must still never reach a view.
-    conference = {
-        "slug": "fault-2026",
-        "name": "Fault",
-        "timezone": "UTC",
-        "start_date": "2026-10-18",
-        "end_date": "2026-10-18",
-        "status": "published",
-    }
-    assert client.post("/api/v1/conferences", json=conference, headers=admin).status_code == 201
+    assert client.post("/api/v1/conferences", json=CONFERENCE, headers=admin).status_code == 201
     assert client.get(BASE).status_code == 200  # the pool now holds an idle connection
     pooled = get_engine(app).pool.checkedin()
     assert pooled >= 1
