@@ -126,8 +126,8 @@ def test_a_pooled_connection_the_server_closed_is_not_handed_to_a_request(app, c
     outside.dispose()
     assert terminated >= pooled
     time.sleep(0.2)  # the server's notice reaches the idle sockets
-    for _ in range(3):
+    for n in range(3):
         answer = client.get(BASE)
         assert answer.status_code == 200, answer.get_json()
-        made = client.post(f"{BASE}/rooms", json={"name": f"Room {_}"}, headers=admin)
+        made = client.post(f"{BASE}/rooms", json={"name": f"Room {n}"}, headers=admin)
         assert made.status_code == 201, made.get_json()

@@ -45,7 +45,8 @@ def _endpoints(db: Session, conference_id: int) -> list[WebhookEndpoint]:
     if conference_id not in known:
         conference = db.identity_map.get(identity_key(Conference, conference_id))
         if conference is not None and "active_webhook_endpoints" not in inspect(conference).unloaded:
-            # Read with the conference, by a joinedload of this transaction's (a registration's write paths).
+            # Read with the conference by a registration's write (a joinedload); a rollback expires it with
+            # the conference, and a request commits once.
             known[conference_id] = list(conference.active_webhook_endpoints)
             return known[conference_id]
         with db.no_autoflush:

@@ -599,14 +599,15 @@ def find_registration(db: Session, token: str, *, lock: bool = False) -> Registr
         .where(Registration.token_hash == hash_secret(token))
         .options(
             conference.joinedload(Conference.registration),
-            # What a seat write reads besides: the webhook endpoints its events go to, the seats it checks
-            # for overlaps and answers with.
-            conference.joinedload(Conference.active_webhook_endpoints),
+            # The seats it answers with, and a seat write checks for overlaps.
             selectinload(Registration.seats).joinedload(Seat.program_session),
         )
     )
     if lock:
-        stmt = stmt.with_for_update(of=Registration)
+        # A write's events go to the conference's webhook endpoints: read in the same statement.
+        stmt = stmt.with_for_update(of=Registration).options(
+            conference.joinedload(Conference.active_webhook_endpoints)
+        )
     return db.scalars(stmt).unique().one_or_none()
 
 
