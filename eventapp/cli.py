@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 import urllib.request
@@ -110,6 +112,14 @@ def _progress_bar(total: int):
         yield lambda: bar.update(1)
 
 
+def _no_final_collection() -> None:
+    """Skip Python's last cycle collection when this command exits. A load keeps every object it made alive to
+    the end (the session holds them), and the collection at exit walks them all only to free memory the
+    process hands back anyway: 0.3 s of a 5,000-session load that writes nothing. gc.freeze() puts them out of
+    its reach; the database work is done (committed or rolled back) before atexit runs."""
+    atexit.register(gc.freeze)
+
+
 @contextmanager
 def _transaction(db: Session, *, dry_run: bool = False) -> Iterator[Session]:
     """The command's one transaction: committed at the end, rolled back on any error, or on a dry run."""
@@ -144,6 +154,7 @@ def _exit_refused(error: SeedError, hint: str | None = None) -> None:
 )
 def load_command(path: str, dry_run: bool, if_absent: bool) -> None:
     """Create or update the meeting in a seed file; loading the same file again changes nothing."""
+    _no_final_collection()
     if if_absent:
         slug = conference_slug(path)
         # A file without a readable slug is loaded, so that its problems are reported as usual.
@@ -169,6 +180,7 @@ def load_command(path: str, dry_run: bool, if_absent: bool) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def validate_command(path: str) -> None:
     """Check a seed file against the schemas and the database's rules; write nothing."""
+    _no_final_collection()
     try:
         with _transaction(get_session(), dry_run=True) as db:
             load_file(db, path)
@@ -213,6 +225,7 @@ def _write_private(path: Path, text: str) -> None:
 def clone(slug: str, new_slug: str, start, edition: int | None, name: str | None) -> None:
     """Make next year's meeting from SLUG: rooms, tracks, booths and sessions (as drafts, with their people),
     every session on the same day of the meeting at the same local time."""
+    _no_final_collection()
     with _transaction(get_session()) as db:
         try:
             document = cloned(export_conference(db, slug), new_slug, start.date(), edition, name)
@@ -265,6 +278,7 @@ def import_frab(
 
     A new conference is a draft unless --publish; a stored one keeps its status. Importing the same schedule
     again updates the conference instead of duplicating it (sessions are matched by their frab guid)."""
+    _no_final_collection()
     try:
         document, in_the_file = frab_to_seed(_read_source(source), source, timezone=timezone, slug=slug)
     except SeedError as error:
