@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from flask import Flask
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -128,8 +128,14 @@ def _send(app: Flask, delivery_id: int) -> tuple[int | None, Exception | None]:
             else:
                 send = _prepare_email(app, db, delivery)
         return (send() if send is not None else None), None
-    except (PermanentFailure, OSError, smtplib.SMTPException, httpx.HTTPError) as exc:
-        return None, exc
+    except Exception as exc:
+        # httpx is imported by the first webhook sent (webhooks.post): a failed send raised its error already.
+        httpx = sys.modules.get("httpx")
+        if isinstance(exc, (PermanentFailure, OSError, smtplib.SMTPException)) or (
+            httpx is not None and isinstance(exc, httpx.HTTPError)
+        ):
+            return None, exc
+        raise
 
 
 def attempt(app: Flask, delivery_id: int) -> str | None:
