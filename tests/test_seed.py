@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import datetime
 
 import pytest
@@ -165,6 +166,33 @@ def test_yaml_reads_country_no_and_times_as_written(client, runner, tmp_path):
     assert session["participants"][0]["person"]["organization"]["country"] == "NO"
 
 
+def test_anchors_merge_keys_and_numbers_read_as_yaml_has_them(client, runner, tmp_path):
+    """A second session written as the first one's mapping merged with its own keys, a room named by a number."""
+    text = MINIMAL.replace("  - code: S1\n", "  - &opening\n    code: S1\n").replace(
+        "  - name: Room 101\n", "  - name: Room 101\n  - name: 102\n"
+    )
+    text += textwrap.indent(
+        textwrap.dedent(
+            """\
+            - <<: *opening
+              code: S2
+              title: Second
+              room: "102"
+              participants: []
+            """
+        ),
+        "  ",
+    )
+    result = load(runner, write(tmp_path, text))
+    assert "line " in result.output and "rooms[1].name: Not a valid string." in result.output
+    result = load(runner, write(tmp_path, text.replace("  - name: 102\n", '  - name: "102"\n')))
+    assert result.exit_code == 0, result.output
+    sessions = sessions_by_code(client, "tiny-2025")
+    assert sessions["S2"]["title"] == "Second" and sessions["S2"]["starts_at"] == sessions["S1"]["starts_at"]
+    assert sessions["S2"]["kind"] == "plenary" and sessions["S2"]["room"]["name"] == "102"
+    assert people_in(sessions["S1"]) == {("speaker", "Sun Lixia")} and sessions["S2"]["participants"] == []
+
+
 def test_dry_run_stores_nothing(client, runner, app, tmp_path):
     result = runner.invoke(args=["seed", "load", "--dry-run", write(tmp_path, MINIMAL)])
     assert result.exit_code == 0, result.output
@@ -210,6 +238,8 @@ BAD_FILES = {
     ),
     "not-yaml": (MINIMAL.replace("  name: Tiny Meeting", "  name: [Tiny"), "not valid YAML"),
     "not-a-mapping": ("- just\n- a list\n", "a seed file is a mapping with a 'conference' key"),
+    # YAML lets an alias name a list it is in: the file is refused for what it says, never a RecursionError.
+    "alias-into-itself": (MINIMAL + "extra: &loop [*loop]\n", "line 31: extra: Unknown field."),
     "country-not-a-string": (
         MINIMAL.replace("  - name: Tigermed\n", "  - name: Tigermed\n    country: 12\n"),
         "line 10: organizations[0].country: Not a valid string.",

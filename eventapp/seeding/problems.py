@@ -54,21 +54,26 @@ def format_path(path: DocumentPath) -> str:
 
 
 def line_index(
-    node: yaml.Node | None, path: DocumentPath = (), index: dict[DocumentPath, int] | None = None
+    node: yaml.Node | None,
+    path: DocumentPath = (),
+    index: dict[DocumentPath, int] | None = None,
+    above: frozenset[int] = frozenset(),
 ) -> dict[DocumentPath, int]:
-    """Map each path in a YAML document's node tree to the 1-based line it starts on."""
+    """Map each path in a YAML document's node tree to the 1-based line it starts on (an alias of a node that
+    contains it, which YAML allows, is not followed into itself)."""
     index = {} if index is None else index
-    if node is None:
+    if node is None or id(node) in above:
         return index
     index.setdefault(path, node.start_mark.line + 1)
+    above |= {id(node)}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             child = (*path, key_node.value)
             index[child] = key_node.start_mark.line + 1
-            line_index(value_node, child, index)
+            line_index(value_node, child, index, above)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            line_index(item, (*path, i), index)
+            line_index(item, (*path, i), index, above)
     return index
 
 
@@ -95,10 +100,18 @@ class LineIndex(Mapping[DocumentPath, int]):
 
 
 def duplicate_keys(
-    node: yaml.Node | None, path: DocumentPath = (), problems: list[Problem] | None = None
+    node: yaml.Node | None,
+    path: DocumentPath = (),
+    problems: list[Problem] | None = None,
+    seen_nodes: set[int] | None = None,
 ) -> list[Problem]:
-    """A key written twice in one mapping: YAML keeps the last silently, so the first would be lost unseen."""
+    """A key written twice in one mapping: YAML keeps the last silently, so the first would be lost unseen.
+    Each mapping is looked at once, where it is written, not again where an alias names it."""
     problems = [] if problems is None else problems
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return problems
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for key_node, value_node in node.value:
@@ -107,11 +120,11 @@ def duplicate_keys(
                 problems.append(Problem(path, message, key_node.start_mark.line + 1))
             seen.add(key_node.value)
             if isinstance(value_node, yaml.CollectionNode):
-                duplicate_keys(value_node, (*path, key_node.value), problems)
+                duplicate_keys(value_node, (*path, key_node.value), problems, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             if isinstance(item, yaml.CollectionNode):
-                duplicate_keys(item, (*path, i), problems)
+                duplicate_keys(item, (*path, i), problems, seen_nodes)
     return problems
 
 
